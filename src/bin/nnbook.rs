@@ -1,0 +1,22 @@
+//! The native CLI: `nnbook info | golden FILE... | data ... | bench | train ...`.
+
+use std::process::ExitCode;
+
+fn usage() -> ExitCode {
+    eprintln!("usage: nnbook <info|golden FILE...>");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("info") => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&nnbook::build_info()).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        _ => usage(),
+    }
+}

@@ -1,0 +1,255 @@
+//! Typed errors that name the op and render PyTorch's exact message.
+//!
+//! Every fallible function in nnbook returns [`Result<T>`]. An [`Error`] knows which op raised it
+//! ([`Error::op`]), which Python exception PyTorch raises in the same situation
+//! ([`Error::py_kind`]) and prints PyTorch's own text through `Display`, so a learner sees
+//! `RuntimeError: shape '[7, -1]' is invalid for input of size 196608` exactly as in Python.
+//! Errors become `JsError` only at the wasm boundary (`src/wasm.rs`).
+
+use std::fmt;
+
+/// The Python exception class PyTorch raises for an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PyKind {
+    RuntimeError,
+    IndexError,
+    ValueError,
+    TypeError,
+    /// Raised by nnbook itself where PyTorch has no equivalent (e.g. a malformed data file).
+    NnbookError,
+}
+
+impl PyKind {
+    /// The class name as Python prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PyKind::RuntimeError => "RuntimeError",
+            PyKind::IndexError => "IndexError",
+            PyKind::ValueError => "ValueError",
+            PyKind::TypeError => "TypeError",
+            PyKind::NnbookError => "NnbookError",
+        }
+    }
+}
+
+/// What went wrong, with the values needed to print PyTorch's message.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    /// `reshape`/`view` target whose element count does not match:
+    /// `shape '[7, -1]' is invalid for input of size 196608`.
+    InvalidShapeForSize {
+        op: &'static str,
+        shape: Vec<i64>,
+        numel: usize,
+    },
+    /// More than one `-1` in a target shape: `only one dimension can be inferred`.
+    MultipleInferred { op: &'static str },
+    /// A negative entry other than `-1`: `invalid shape dimension -2 at index 0 of shape [-2, 3072]`.
+    InvalidShapeDim {
+        op: &'static str,
+        dim: i64,
+        index: usize,
+        shape: Vec<i64>,
+    },
+    /// `Dimension out of range (expected to be in range of [-4, 3], but got 4)` (IndexError).
+    DimOutOfRange {
+        op: &'static str,
+        dim: i64,
+        ndim: usize,
+    },
+    /// `flatten() has invalid args: start_dim cannot come after end_dim`.
+    FlattenStartAfterEnd { op: &'static str },
+    /// `mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)`.
+    MatmulShape {
+        op: &'static str,
+        lhs: [usize; 2],
+        rhs: [usize; 2],
+    },
+    /// Conv2d input whose channel count does not match the weight:
+    /// `Given groups=1, weight of size [32, 3, 5, 5], expected input[64, 1, 32, 32] to have 3 channels, but got 1 channels instead`.
+    ConvChannels {
+        op: &'static str,
+        weight: Vec<usize>,
+        input: Vec<usize>,
+        expected: usize,
+        got: usize,
+    },
+    /// Two shapes that must agree do not (elementwise ops, losses, gradients).
+    ShapeMismatch {
+        op: &'static str,
+        lhs: Vec<usize>,
+        rhs: Vec<usize>,
+    },
+    /// A tensor larger than the size guard allows.
+    TooLarge {
+        op: &'static str,
+        shape: Vec<usize>,
+        bytes: u128,
+        limit: u128,
+    },
+    /// Any other message, with PyTorch's text where PyTorch has one.
+    Msg {
+        op: &'static str,
+        kind: PyKind,
+        message: String,
+    },
+}
+
+/// `Result` with nnbook's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A free-form error with an explicit exception kind.
+    pub fn msg(op: &'static str, kind: PyKind, message: impl Into<String>) -> Self {
+        Error::Msg {
+            op,
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A `RuntimeError` with the given text.
+    pub fn runtime(op: &'static str, message: impl Into<String>) -> Self {
+        Self::msg(op, PyKind::RuntimeError, message)
+    }
+
+    /// A `ValueError` with the given text.
+    pub fn value(op: &'static str, message: impl Into<String>) -> Self {
+        Self::msg(op, PyKind::ValueError, message)
+    }
+
+    /// The op (function or module) that raised the error, e.g. `"reshape"`, `"Conv2d"`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Error::InvalidShapeForSize { op, .. }
+            | Error::MultipleInferred { op }
+            | Error::InvalidShapeDim { op, .. }
+            | Error::DimOutOfRange { op, .. }
+            | Error::FlattenStartAfterEnd { op }
+            | Error::MatmulShape { op, .. }
+            | Error::ConvChannels { op, .. }
+            | Error::ShapeMismatch { op, .. }
+            | Error::TooLarge { op, .. }
+            | Error::Msg { op, .. } => op,
+        }
+    }
+
+    /// The Python exception class PyTorch raises here.
+    pub fn py_kind(&self) -> PyKind {
+        match self {
+            Error::DimOutOfRange { .. } => PyKind::IndexError,
+            Error::Msg { kind, .. } => *kind,
+            _ => PyKind::RuntimeError,
+        }
+    }
+
+    /// `"RuntimeError: <message>"`, as Python prints an uncaught exception's last line.
+    pub fn to_python_string(&self) -> String {
+        format!("{}: {}", self.py_kind().as_str(), self)
+    }
+}
+
+/// Formats a shape as PyTorch does in messages: `[7, -1]`.
+pub fn fmt_shape<T: fmt::Display>(shape: &[T]) -> String {
+    let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidShapeForSize { shape, numel, .. } => {
+                write!(f, "shape '{}' is invalid for input of size {}", fmt_shape(shape), numel)
+            }
+            Error::MultipleInferred { .. } => write!(f, "only one dimension can be inferred"),
+            Error::InvalidShapeDim { dim, index, shape, .. } => write!(
+                f,
+                "invalid shape dimension {} at index {} of shape {}",
+                dim,
+                index,
+                fmt_shape(shape)
+            ),
+            Error::DimOutOfRange { dim, ndim, .. } => {
+                let n = (*ndim).max(1) as i64;
+                write!(
+                    f,
+                    "Dimension out of range (expected to be in range of [{}, {}], but got {})",
+                    -n,
+                    n - 1,
+                    dim
+                )
+            }
+            Error::FlattenStartAfterEnd { .. } => {
+                write!(f, "flatten() has invalid args: start_dim cannot come after end_dim")
+            }
+            Error::MatmulShape { lhs, rhs, .. } => write!(
+                f,
+                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+                lhs[0], lhs[1], rhs[0], rhs[1]
+            ),
+            Error::ConvChannels { weight, input, expected, got, .. } => write!(
+                f,
+                "Given groups=1, weight of size {}, expected input{} to have {} channels, but got {} channels instead",
+                fmt_shape(weight),
+                fmt_shape(input),
+                expected,
+                got
+            ),
+            Error::ShapeMismatch { op, lhs, rhs } => write!(
+                f,
+                "{}: shapes {} and {} do not match",
+                op,
+                fmt_shape(lhs),
+                fmt_shape(rhs)
+            ),
+            Error::TooLarge { op, shape, bytes, limit } => write!(
+                f,
+                "{}: a tensor of shape {} would need {} bytes, more than the size limit of {} bytes",
+                op,
+                fmt_shape(shape),
+                bytes,
+                limit
+            ),
+            Error::Msg { message, .. } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_match_pytorch_text() {
+        let e = Error::InvalidShapeForSize {
+            op: "reshape",
+            shape: vec![7, -1],
+            numel: 196608,
+        };
+        assert_eq!(
+            e.to_python_string(),
+            "RuntimeError: shape '[7, -1]' is invalid for input of size 196608"
+        );
+        let e = Error::DimOutOfRange {
+            op: "flatten",
+            dim: 4,
+            ndim: 4,
+        };
+        assert_eq!(
+            e.to_python_string(),
+            "IndexError: Dimension out of range (expected to be in range of [-4, 3], but got 4)"
+        );
+        let e = Error::MatmulShape {
+            op: "linear",
+            lhs: [64, 3072],
+            rhs: [196608, 10],
+        };
+        assert_eq!(
+            e.to_string(),
+            "mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)"
+        );
+        assert_eq!(e.op(), "linear");
+    }
+}

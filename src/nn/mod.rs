@@ -1,0 +1,10 @@
+//! Layers with PyTorch's names, parameters, state_dict names and `print(net)` text.
+//!
+//! Autograd is module-level: [`Module::forward`] caches what its backward needs (in training
+//! and in eval mode alike), [`Module::backward`] takes `dL/dy` and returns `dL/dx`, adding the
+//! parameter gradients into each [`Param::grad`]. It is exact and simple: a `Sequential` runs
+//! its children's backwards in reverse order.
+
+pub mod module;
+
+pub use module::{Module, Param};

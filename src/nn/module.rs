@@ -1,0 +1,89 @@
+//! The [`Module`] trait and [`Param`].
+
+use crate::error::Result;
+use crate::tensor::Tensor;
+use std::fmt;
+
+/// A learnable tensor and its accumulated gradient (same shape).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    pub value: Tensor,
+    pub grad: Tensor,
+}
+
+impl Param {
+    /// A parameter holding `value`, with a zero gradient.
+    pub fn new(value: Tensor) -> Param {
+        let grad = Tensor::zeros(value.shape()).expect("same size as an existing tensor");
+        Param { value, grad }
+    }
+
+    /// Sets the gradient to zero (`optimizer.zero_grad()` with `set_to_none=False`).
+    pub fn zero_grad(&mut self) {
+        self.grad.data_mut().iter_mut().for_each(|g| *g = 0.0);
+    }
+}
+
+/// A layer or a container of layers, as `torch.nn.Module`.
+pub trait Module: fmt::Debug + Send {
+    /// `y = module(x)`. Caches what [`Module::backward`] needs.
+    ///
+    /// # Errors
+    /// PyTorch's error (with its text) when `x` has the wrong shape for this module.
+    fn forward(&mut self, x: &Tensor) -> Result<Tensor>;
+
+    /// Given `dL/dy` for the last forward, adds parameter gradients into `Param::grad` and
+    /// returns `dL/dx`.
+    ///
+    /// # Errors
+    /// When called before `forward`, or with a gradient of the wrong shape.
+    fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor>;
+
+    /// Direct parameters and children's, with state_dict names relative to this module
+    /// (`"weight"`, `"0.bias"`, `"localization.0.weight"`), in PyTorch's registration order.
+    fn named_parameters(&self) -> Vec<(String, &Param)>;
+
+    /// Mutable version of [`Module::named_parameters`], same names and order.
+    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)>;
+
+    /// Non-learnable state saved in the state_dict (BatchNorm's running statistics), by name.
+    fn named_buffers(&self) -> Vec<(String, &Tensor)> {
+        Vec::new()
+    }
+
+    /// Mutable version of [`Module::named_buffers`].
+    fn named_buffers_mut(&mut self) -> Vec<(String, &mut Tensor)> {
+        Vec::new()
+    }
+
+    /// `module.train(mode)`; `train(false)` is `module.eval()`.
+    fn set_training(&mut self, _training: bool) {}
+
+    /// The text PyTorch's `print(module)` shows, at nesting depth `indent` (children are
+    /// indented by two spaces per level), e.g. `Linear(in_features=1024, out_features=64, bias=True)`.
+    fn repr(&self, indent: usize) -> String;
+
+    /// Output shape for an input shape, without computing (for shape traces and the layer
+    /// editor), with PyTorch's error where the shapes do not fit.
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>>;
+
+    /// Multiply-adds of one forward pass for an input of `input` shape (0 where negligible).
+    fn mult_adds(&self, _input: &[usize]) -> u64 {
+        0
+    }
+
+    /// Number of learnable scalars (`sum(p.numel() for p in m.parameters())`).
+    fn num_parameters(&self) -> usize {
+        self.named_parameters()
+            .iter()
+            .map(|(_, p)| p.value.numel())
+            .sum()
+    }
+
+    /// `optimizer.zero_grad()` on every parameter.
+    fn zero_grad(&mut self) {
+        for (_, p) in self.named_parameters_mut() {
+            p.zero_grad();
+        }
+    }
+}

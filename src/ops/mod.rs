@@ -1,0 +1,2 @@
+//! Ops as forward/backward pairs of plain functions, one op family per file. Shapes are
+//! written on every argument (`x: [N, C, H, W]`).

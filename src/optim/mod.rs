@@ -1,0 +1,1 @@
+//! Optimizers with PyTorch's update formulas: `SGD` and `Adam`.

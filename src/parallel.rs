@@ -1,0 +1,110 @@
+//! The one parallelism shim: loops written once, run on rayon's pool where there is one
+//! (native builds and the `pkg-parallel` wasm package) and serially in `pkg`.
+//!
+//! Kernels call these helpers instead of rayon directly, so the single-thread package is a
+//! first-class build with no rayon in it at all.
+
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+mod imp {
+    use rayon::prelude::*;
+
+    pub fn current_num_threads() -> usize {
+        rayon::current_num_threads()
+    }
+
+    pub fn for_each_chunk_mut<T, F>(data: &mut [T], chunk_len: usize, f: F)
+    where
+        T: Send,
+        F: Fn(usize, &mut [T]) + Sync + Send,
+    {
+        data.par_chunks_mut(chunk_len.max(1))
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    }
+
+    pub fn map_range<R, F>(n: usize, f: F) -> Vec<R>
+    where
+        R: Send,
+        F: Fn(usize) -> R + Sync + Send,
+    {
+        (0..n).into_par_iter().map(f).collect()
+    }
+
+    pub fn thread_index() -> Option<usize> {
+        rayon::current_thread_index()
+    }
+}
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+mod imp {
+    pub fn current_num_threads() -> usize {
+        1
+    }
+
+    pub fn for_each_chunk_mut<T, F>(data: &mut [T], chunk_len: usize, f: F)
+    where
+        F: Fn(usize, &mut [T]),
+    {
+        data.chunks_mut(chunk_len.max(1))
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    }
+
+    pub fn map_range<R, F>(n: usize, f: F) -> Vec<R>
+    where
+        F: Fn(usize) -> R,
+    {
+        (0..n).map(f).collect()
+    }
+
+    pub fn thread_index() -> Option<usize> {
+        None
+    }
+}
+
+/// Number of threads loops are split over (1 in the single-thread package).
+pub fn current_num_threads() -> usize {
+    imp::current_num_threads()
+}
+
+/// Index of the pool thread running the caller, `None` outside a pool (or without one).
+pub fn thread_index() -> Option<usize> {
+    imp::thread_index()
+}
+
+/// `true` when this build can run loops on more than one thread.
+pub const IS_PARALLEL_BUILD: bool =
+    cfg!(any(not(target_arch = "wasm32"), target_feature = "atomics"));
+
+/// Calls `f(i, chunk)` for each `chunk_len`-sized chunk of `data` (the last may be shorter),
+/// in parallel where a pool exists. Chunks are disjoint, so results never depend on the order.
+pub fn for_each_chunk_mut<T: Send, F>(data: &mut [T], chunk_len: usize, f: F)
+where
+    F: Fn(usize, &mut [T]) + Sync + Send,
+{
+    imp::for_each_chunk_mut(data, chunk_len, f)
+}
+
+/// `(0..n).map(f).collect()`, in parallel where a pool exists; the output keeps index order.
+pub fn map_range<R: Send, F>(n: usize, f: F) -> Vec<R>
+where
+    F: Fn(usize) -> R + Sync + Send,
+{
+    imp::map_range(n, f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_everything_once() {
+        let mut v = vec![0u32; 103];
+        for_each_chunk_mut(&mut v, 10, |i, c| {
+            c.iter_mut().for_each(|x| *x += i as u32 + 1)
+        });
+        assert_eq!(v[0], 1);
+        assert_eq!(v[102], 11);
+        assert_eq!(map_range(5, |i| i * i), vec![0, 1, 4, 9, 16]);
+    }
+}
