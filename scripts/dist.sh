@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make dist`: a self-contained static site in dist/ with relative paths only, so it works
+# from any sub-path (e.g. https://host/nnbook/). `_headers` asks hosts that read one (Netlify,
+# Cloudflare Pages) for COOP/COEP so the threaded package can run; hosts that cannot send
+# headers get the single-thread package automatically.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-feature-detect.js; do
+  [ -f "$f" ] || { echo "dist: $f is missing; run make build first" >&2; exit 1; }
+done
+rm -rf dist
+mkdir -p dist/www
+cp index.html dist/
+# The shell and the built packages; TypeScript declarations and package metadata stay out.
+rsync -a --exclude '*.d.ts' --exclude 'package.json' --exclude '.gitignore' --exclude 'README.md' \
+  www/ dist/www/ 2>/dev/null || {
+  cp -r www/. dist/www/
+  find dist/www \( -name '*.d.ts' -o -name package.json -o -name .gitignore \) -delete
+}
+cat > dist/_headers <<'HEADERS'
+/*
+  Cross-Origin-Opener-Policy: same-origin
+  Cross-Origin-Embedder-Policy: require-corp
+  Cross-Origin-Resource-Policy: same-origin
+HEADERS
+if grep -rEn '(src|href)="/' dist/index.html dist/www/*.html 2>/dev/null; then
+  echo "dist: absolute paths found above; dist must use relative paths" >&2; exit 1
+fi
+du -sh dist | awk '{print "dist: wrote dist/ (" $1 ")"}'
+for p in pkg pkg-parallel; do
+  gz=$(gzip -9c "dist/www/$p/nnbook_bg.wasm" | wc -c)
+  echo "dist: $p wasm $(stat -c %s "dist/www/$p/nnbook_bg.wasm") bytes, $gz gzipped"
+done

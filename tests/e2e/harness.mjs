@@ -1,0 +1,80 @@
+// Shared end-to-end helpers: serve a folder with or without COOP/COEP on a free port, and
+// drive Debian's Chromium with playwright-core (never a downloaded browser).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+/** Starts scripts/serve.py on `root`; resolves to {url, stop()} once it listens. */
+export async function serve({ root = ROOT, isolation = true } = {}) {
+  const port = await freePort();
+  const args = ['scripts/serve.py', '--root', root, '--port', String(port), '--quiet'];
+  if (!isolation) args.push('--no-isolation');
+  const child = spawn('python3', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('server did not start within 10 s')), 10000);
+    child.stdout.on('data', (d) => { if (String(d).includes('serving')) { clearTimeout(timer); res(); } });
+    child.on('exit', (code) => { clearTimeout(timer); rej(new Error(`server exited with ${code}`)); });
+  });
+  return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
+}
+
+/** Launches headless Chromium; collects console errors and page errors per page. */
+export async function launch() {
+  const dir = mkdtempSync(join(tmpdir(), 'nnbook-e2e-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    context,
+    async newPage() {
+      const page = await context.newPage();
+      page.consoleErrors = [];
+      page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
+      page.on('pageerror', (e) => page.consoleErrors.push(String(e)));
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The page's self-test checksum, computed independently: sum of C = A·B for the inputs of
+ * src/wasm.rs `self_test_inputs` (a[i] = i%7-3, b[i] = i%5-2, row-major n×n). */
+export function expectedChecksum(n) {
+  let total = 0;
+  for (let p = 0; p < n; p++) {
+    let colA = 0;
+    let rowB = 0;
+    for (let i = 0; i < n; i++) colA += ((i * n + p) % 7) - 3;
+    for (let j = 0; j < n; j++) rowB += ((p * n + j) % 5) - 2;
+    total += colA * rowB;
+  }
+  return total;
+}

@@ -1,0 +1,104 @@
+// nnbook's compute worker: the only place wasm runs. Pages and widgets talk to it through
+// www/client.js with small messages; bulk data crosses as transferred typed arrays.
+//
+// Package choice (see ../shared/TOOLCHAIN.md): cross-origin isolated + wasm threads ->
+// pkg-parallel with a rayon pool of navigator.hardwareConcurrency threads (with a timeout);
+// otherwise, or if the pool fails, pkg (single thread). The reason for a fallback is reported.
+
+import { simd, threads } from './vendor/wasm-feature-detect.js';
+
+const POOL_TIMEOUT_MS = 15000;
+
+let wasm = null; // the imported package module
+let info = null; // what the capability panel shows
+
+function withTimeout(promise, ms, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+    promise.then(
+      (v) => { clearTimeout(timer); resolve(v); },
+      (e) => { clearTimeout(timer); reject(e); },
+    );
+  });
+}
+
+async function loadPackage(options) {
+  const isolated = self.crossOriginIsolated === true;
+  const hasSimd = await simd();
+  const hasThreads = await threads();
+  const wanted = Math.max(1, Math.min(options.threads || navigator.hardwareConcurrency || 1, 16));
+  let fallbackReason = null;
+  if (!hasSimd) {
+    throw new Error('This browser does not support WebAssembly SIMD (needed by nnbook); please use a current Chrome, Edge, Firefox or Safari.');
+  }
+  if (options.forceSingleThread) {
+    fallbackReason = 'single-thread package requested (?threads=0)';
+  } else if (!isolated) {
+    fallbackReason = 'page is not cross-origin isolated (the host sends no COOP/COEP headers), so SharedArrayBuffer and threads are unavailable';
+  } else if (!hasThreads) {
+    fallbackReason = 'this browser does not support WebAssembly threads';
+  } else {
+    try {
+      const mod = await import('./pkg-parallel/nnbook.js');
+      await mod.default();
+      await withTimeout(mod.initThreadPool(wanted), POOL_TIMEOUT_MS, 'initThreadPool');
+      wasm = mod;
+      return { pkg: 'pkg-parallel', isolated, hasSimd, hasThreads, fallbackReason };
+    } catch (e) {
+      fallbackReason = `thread pool failed to start: ${e && e.message ? e.message : e}`;
+    }
+  }
+  const mod = await import('./pkg/nnbook.js');
+  await mod.default();
+  wasm = mod;
+  return { pkg: 'pkg', isolated, hasSimd, hasThreads, fallbackReason };
+}
+
+// Methods pages may call. Each gets (args) and returns a structured-cloneable value.
+const methods = {
+  info: () => info,
+  gemmSelfTest: ({ n = 256, reps = 3 } = {}) => {
+    let best = Infinity;
+    let checksum = 0;
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      checksum = wasm.gemmSelfTest(n);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return { n, checksum, ms: best, gflops: (2 * n * n * n) / (best * 1e6) };
+  },
+};
+
+function errorPayload(e) {
+  const text = e && e.message ? e.message : String(e);
+  const m = /^([A-Za-z]+Error): ([\s\S]*)$/.exec(text);
+  return m ? { kind: m[1], message: m[2] } : { kind: 'Error', message: text };
+}
+
+let readyPromise = null;
+
+self.onmessage = async ({ data }) => {
+  if (data && data.type === 'init') {
+    readyPromise = readyPromise || (async () => {
+      try {
+        const chosen = await loadPackage(data.options || {});
+        info = { ...chosen, ...wasm.buildInfo(), crossOriginIsolated: chosen.isolated };
+        self.postMessage({ type: 'ready', info });
+      } catch (e) {
+        self.postMessage({ type: 'fatal', error: errorPayload(e) });
+      }
+    })();
+    return;
+  }
+  if (!data || typeof data.id !== 'number') return;
+  const { id, method, args } = data;
+  try {
+    await readyPromise;
+    const fn = methods[method];
+    if (!fn) throw new Error(`unknown method '${method}'`);
+    const value = await fn(args || {}, (progress) => self.postMessage({ id, type: 'progress', progress }));
+    self.postMessage({ id, type: 'result', value });
+  } catch (e) {
+    self.postMessage({ id, type: 'error', error: errorPayload(e) });
+  }
+};
