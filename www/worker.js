@@ -67,6 +67,20 @@ const methods = {
     }
     return { n, checksum, ms: best, gflops: (2 * n * n * n) / (best * 1e6) };
   },
+  // GEMM GFLOP/s per size: best and median of `reps` timed runs after one warm-up.
+  benchGemm: ({ sizes = [256, 512, 1024], reps = 5 } = {}, progress) => sizes.map((n, i) => {
+    wasm.gemmSelfTest(n);
+    const times = [];
+    for (let r = 0; r < reps; r++) {
+      const t0 = performance.now();
+      wasm.gemmSelfTest(n);
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const flop = 2 * n * n * n;
+    progress({ done: i + 1, total: sizes.length });
+    return { n, gflops_best: flop / (times[0] * 1e6), gflops_median: flop / (times[times.length >> 1] * 1e6) };
+  }),
 };
 
 function errorPayload(e) {
