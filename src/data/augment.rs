@@ -84,7 +84,6 @@ pub fn write_image(
     let [c, h, w] = dims;
     assert_eq!(src.len(), c * h * w, "write_image: src length");
     assert_eq!(dst.len(), c * h * w, "write_image: dst length");
-    const SCALE: f32 = 1.0 / 255.0;
     for ch in 0..c {
         let plane = &src[ch * h * w..(ch + 1) * h * w];
         let out = &mut dst[ch * h * w..(ch + 1) * h * w];
@@ -99,8 +98,9 @@ pub fn write_image(
             for (x, o) in out_row.iter_mut().enumerate() {
                 let xs = if place.flip { w - 1 - x } else { x };
                 let sx = (xs + place.dx).wrapping_sub(padding);
+                // Division, as torchvision's ToTensor (`float().div(255)`), for identical bits.
                 *o = if sx < w {
-                    src_row[sx] as f32 * SCALE
+                    src_row[sx] as f32 / 255.0
                 } else {
                     0.0
                 };
