@@ -77,7 +77,7 @@ pub fn decode_batch(bytes: &[u8], file: &str, name: &str) -> Result<Dataset, Dat
 
 /// Appends the records of one batch file to `ds` (a 3×32×32 dataset with 10 classes).
 fn append_batch(ds: &mut Dataset, bytes: &[u8], file: &str) -> Result<(), DataError> {
-    if bytes.is_empty() || bytes.len() % RECORD_BYTES != 0 {
+    if bytes.is_empty() || !bytes.len().is_multiple_of(RECORD_BYTES) {
         let whole = bytes.len() / RECORD_BYTES;
         return Err(DataError::at(
             file,

@@ -143,7 +143,7 @@ fn decode_rows(
             .next_row()
             .map_err(|e| bad_png(file, format!("row {r}: {e}")))?
             .ok_or_else(|| bad_png(file, format!("image data ends at row {r} of {height}")))?;
-        let keep = rows.map_or(true, |rs| rs[next] == r);
+        let keep = rows.is_none_or(|rs| rs.get(next) == Some(&r));
         if !keep {
             continue;
         }
