@@ -355,3 +355,35 @@ fn data_errors_become_nnbook_errors() {
         "NnbookError: t.nnbd: bad magic: expected NNBD (4e4e4244), found 58585858 (at byte 0)"
     );
 }
+
+/// CRC-32 (PNG chunk checksum), bitwise.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn png_claiming_a_huge_height_fails_without_allocating_it() {
+    let mut b = png_bytes(784, 2, png::ColorType::Grayscale);
+    // IHDR data is bytes 16..29 (width 16..20, height 20..24), its CRC 29..33.
+    assert_eq!(&b[12..16], b"IHDR");
+    b[20..24].copy_from_slice(&(1u32 << 30).to_be_bytes());
+    let crc = crc32(&b[12..29]);
+    b[29..33].copy_from_slice(&crc.to_be_bytes());
+    let e = decode_sprite(&b, "huge.png", SpriteLayout::MNIST).unwrap_err();
+    assert!(matches!(e.kind, DataErrorKind::BadPng { .. }), "{e}");
+    assert!(
+        !e.to_string().to_lowercase().contains("crc"),
+        "the header itself is valid: {e}"
+    );
+}

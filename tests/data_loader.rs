@@ -282,7 +282,10 @@ fn normalisation_matches_torchvision() {
             .unwrap()
             .unwrap();
         for (g, w) in b.x.data().iter().zip(want) {
-            assert!((*g as f64 - w).abs() <= 1e-6 * w.abs().max(1.0), "{g} vs {w}");
+            assert!(
+                (*g as f64 - w).abs() <= 1e-6 * w.abs().max(1.0),
+                "{g} vs {w}"
+            );
         }
     };
     check(

@@ -192,30 +192,36 @@ pub fn read_archive_from<R: Read>(reader: R, file: &str) -> Result<CifarArchive,
             members.push((path, data));
         }
     }
-    let get = |name: &str| members.iter().find(|(p, _)| p == name).map(|(_, d)| d);
-    let required = TRAIN_MEMBERS.iter().chain(std::iter::once(&TEST_MEMBER));
-    for &m in required {
-        if get(m).is_none() {
+    // Members are moved out as they are consumed, so each buffer is freed once copied.
+    fn take(members: &mut Vec<(String, Vec<u8>)>, name: &str) -> Option<Vec<u8>> {
+        let i = members.iter().position(|(p, _)| p == name)?;
+        Some(members.swap_remove(i).1)
+    }
+    for m in TRAIN_MEMBERS
+        .into_iter()
+        .chain(std::iter::once(TEST_MEMBER))
+    {
+        if !members.iter().any(|(p, _)| p == m) {
+            let member = m.to_string();
             return Err(DataError::in_file(
                 file,
-                DataErrorKind::MissingMember {
-                    member: m.to_string(),
-                },
+                DataErrorKind::MissingMember { member },
             ));
         }
     }
-    let class_names = match get(META_MEMBER) {
-        Some(meta) => parse_meta(meta, &format!("{file}:{META_MEMBER}"))?,
+    let meta = take(&mut members, META_MEMBER);
+    let class_names = match meta {
+        Some(meta) => parse_meta(&meta, &format!("{file}:{META_MEMBER}"))?,
         None => default_class_names(),
     };
     let mut train = empty("cifar10-train");
     train.class_names = class_names.clone();
     for m in TRAIN_MEMBERS {
-        let data = get(m).map(Vec::as_slice).unwrap_or_default();
-        append_batch(&mut train, data, &format!("{file}:{m}"))?;
+        let data = take(&mut members, m).unwrap_or_default();
+        append_batch(&mut train, &data, &format!("{file}:{m}"))?;
     }
-    let data = get(TEST_MEMBER).map(Vec::as_slice).unwrap_or_default();
-    let mut test = decode_batch(data, &format!("{file}:{TEST_MEMBER}"), "cifar10-test")?;
+    let data = take(&mut members, TEST_MEMBER).unwrap_or_default();
+    let mut test = decode_batch(&data, &format!("{file}:{TEST_MEMBER}"), "cifar10-test")?;
     test.class_names = class_names;
     Ok(CifarArchive { train, test })
 }

@@ -104,7 +104,7 @@ impl MakeOptions {
         while let Some(flag) = it.next() {
             let mut value = || {
                 it.next().cloned().ok_or_else(|| {
-                    DataError::request("nnbook data", format!("{flag} needs a value\n{USAGE}"))
+                    DataError::request("arguments", format!("{flag} needs a value\n{USAGE}"))
                 })
             };
             match flag.as_str() {
@@ -119,7 +119,7 @@ impl MakeOptions {
                 "--force" => o.force = true,
                 _ => {
                     return Err(DataError::request(
-                        "nnbook data",
+                        "arguments",
                         format!("unknown argument {flag}\n{USAGE}"),
                     ))
                 }
@@ -130,9 +130,9 @@ impl MakeOptions {
 }
 
 fn parse_count(what: &str, v: &str) -> Result<usize, DataError> {
-    v.trim().parse().map_err(|_| {
-        DataError::request("nnbook data", format!("{what} must be a count, not {v:?}"))
-    })
+    v.trim()
+        .parse()
+        .map_err(|_| DataError::request("arguments", format!("{what} must be a count, not {v:?}")))
 }
 
 /// The parameters an output set was built with; equal parameters mean "up to date".
@@ -142,9 +142,13 @@ pub struct Params {
     pub cifar_source: String,
     /// `sprites:DIR`.
     pub mnist_source: String,
+    /// CIFAR-10 training images asked for.
     pub cifar_train: usize,
+    /// CIFAR-10 test images asked for.
     pub cifar_test: usize,
+    /// MNIST training digits asked for.
     pub mnist_train: usize,
+    /// MNIST test digits asked for.
     pub mnist_test: usize,
 }
 

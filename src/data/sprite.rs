@@ -136,7 +136,9 @@ fn decode_rows(
     let n_out = rows.map_or(height, <[usize]>::len);
     let n_read = rows.map_or(height, |r| r.last().map_or(0, |&l| l + 1));
     let c = layout.channels;
-    let mut out = vec![0u8; n_out * layout.image_len()];
+    // Grown row by row: a header claiming a huge height fails when the data runs out, before
+    // any large allocation.
+    let mut out = Vec::with_capacity(n_out.min(4096) * layout.image_len());
     let mut next = 0; // index into `rows` / `out` of the next image to keep
     for r in 0..n_read {
         let row = reader
@@ -151,7 +153,8 @@ fn decode_rows(
         if data.len() != hw * c {
             return Err(bad_png(file, format!("row {r} has {} bytes", data.len())));
         }
-        let img = &mut out[next * hw * c..(next + 1) * hw * c];
+        out.resize((next + 1) * hw * c, 0);
+        let img = &mut out[next * hw * c..];
         for (p, px) in data.chunks_exact(c).enumerate() {
             for (ch, &v) in px.iter().enumerate() {
                 img[ch * hw + p] = v;
