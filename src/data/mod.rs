@@ -1,7 +1,7 @@
 //! Real data: the project's binary dataset format, the official CIFAR-10 binary format, the
 //! sprite PNGs of `../shared/data`, batching, augmentation and normalisation.
 //!
-//! - [`format`]: NNBD, the compact versioned `.nnbd` format, and [`Dataset`] (uint8 images,
+//! - [`format`](mod@format): NNBD, the compact versioned `.nnbd` format, and [`Dataset`] (uint8 images,
 //!   `[N, C, H, W]` CHW planar, with labels and class names);
 //! - [`cifar_bin`]: the official CIFAR-10 binary batches and `cifar-10-binary.tar.gz`;
 //! - [`sprite`]: the sprite PNGs and label JSON that `make data` reads;
