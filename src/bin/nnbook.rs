@@ -17,6 +17,13 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("nnbook data: {e}");
+                ExitCode::FAILURE
+            }
+        },
         _ => usage(),
     }
 }
