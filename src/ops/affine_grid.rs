@@ -47,7 +47,7 @@ pub fn base_coordinates(steps: usize, align_corners: bool) -> Vec<f32> {
 fn check_size(size: [usize; 4], align_corners: bool) -> Result<()> {
     let unit_span = align_corners && size[2].min(size[3]) == 1;
     // PyTorch only warns for a unit axis with align_corners=True and then skips this check.
-    if !unit_span && size.iter().any(|&d| d == 0) {
+    if !unit_span && size.contains(&0) {
         return Err(Error::value(
             OP,
             format!(
