@@ -6,5 +6,6 @@
 //! its children's backwards in reverse order.
 
 pub mod module;
+pub mod stn;
 
 pub use module::{Module, Param};
