@@ -87,6 +87,14 @@ pub enum Error {
         bytes: u128,
         limit: u128,
     },
+    /// An error raised by child `index` of a container (`Sequential`). Prints the child's
+    /// error unchanged (PyTorch's text; PyTorch does not name the layer); `index` and `layer`
+    /// (the child's one-line repr) are for the UI. Nested containers nest this variant.
+    InLayer {
+        index: usize,
+        layer: String,
+        source: Box<Error>,
+    },
     /// Any other message, with PyTorch's text where PyTorch has one.
     Msg {
         op: &'static str,
@@ -131,6 +139,7 @@ impl Error {
             | Error::ShapeMismatch { op, .. }
             | Error::TooLarge { op, .. }
             | Error::Msg { op, .. } => op,
+            Error::InLayer { source, .. } => source.op(),
         }
     }
 
@@ -139,8 +148,29 @@ impl Error {
         match self {
             Error::DimOutOfRange { .. } => PyKind::IndexError,
             Error::Msg { kind, .. } => *kind,
+            Error::InLayer { source, .. } => source.py_kind(),
             _ => PyKind::RuntimeError,
         }
+    }
+
+    /// The error underneath any [`Error::InLayer`] wrappers.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::InLayer { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// The path of child indices an [`Error::InLayer`] chain points to (outermost first),
+    /// e.g. `[2, 0]` for the first layer of the third child; empty for other errors.
+    pub fn layer_path(&self) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut e = self;
+        while let Error::InLayer { index, source, .. } = e {
+            path.push(*index);
+            e = source;
+        }
+        path
     }
 
     /// `"RuntimeError: <message>"`, as Python prints an uncaught exception's last line.
@@ -210,6 +240,7 @@ impl fmt::Display for Error {
                 bytes,
                 limit
             ),
+            Error::InLayer { source, .. } => source.fmt(f),
             Error::Msg { message, .. } => f.write_str(message),
         }
     }
