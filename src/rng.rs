@@ -13,7 +13,7 @@
 //! | nnbook | PyTorch | rule |
 //! |---|---|---|
 //! | [`Rng::uniform_f32`], [`rand`] | `torch.rand`, `uniform_()` on float32 | low 24 bits of one draw × 2⁻²⁴ |
-//! | [`Rng::uniform_range`] | `t.uniform_(low, high)` | `u * (high - low) + low` in f32 |
+//! | [`Rng::uniform_range`] | `t.uniform_(low, high)` | `u * (high - low) + low` in f32 with one rounding (a fused multiply-add, as PyTorch's kernel is compiled on x86-64) |
 //! | [`Rng::normal_f32`], [`randn`] with < 16 elements | `torch.randn(n)`, n < 16 | Box–Muller in f64 on two 53-bit uniforms (two draws each), the sine half cached for the next call: **bit-exact** |
 //! | [`randn`] with ≥ 16 elements | `torch.randn(n)`, n ≥ 16 | 16-wide Box–Muller on float32 uniforms; same uniforms and pairing, values within ~2 float32 ulp (PyTorch uses SIMD `log`/`sincos` whose last bit depends on the CPU; we round exact-enough f64 results) |
 //! | [`Rng::below`] | `torch.randint(0, n, ..)` | `draw % n` (64-bit draw when n ≥ 2³²) |
@@ -119,12 +119,14 @@ impl Rng {
         (self.next_u64() & ((1u64 << 53) - 1)) as f64 * (1.0 / 9_007_199_254_740_992.0)
     }
 
-    /// One value of float32 `tensor.uniform_(low, high)`: `u * (high - low) + low`, computed in
-    /// f32 with `u` from [`Rng::uniform_f32`]. Lies in `[low, high)` when `low < high`
-    /// (PyTorch refuses `low > high`; here the same formula is simply applied).
+    /// One value of float32 `tensor.uniform_(low, high)`: `u * (high - low) + low` with `u`
+    /// from [`Rng::uniform_f32`], as one fused multiply-add (PyTorch's x86-64 build contracts
+    /// it to an FMA; an unfused version differs in the last bit about half the time when the
+    /// bounds are not powers of two). Lies in `[low, high]` when `low < high` (PyTorch refuses
+    /// `low > high`; here the same formula is simply applied).
     pub fn uniform_range(&mut self, low: f32, high: f32) -> f32 {
         let u = self.uniform_f32();
-        u * (high - low) + low
+        u.mul_add(high - low, low)
     }
 
     /// One N(0, 1) sample as PyTorch draws it element by element (`torch.randn(n)` with
