@@ -183,7 +183,9 @@ impl Adam {
                 let v = st.exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
                 st.exp_avg_sq[i] = v;
                 let v = if c.amsgrad {
-                    let vmax = st.max_exp_avg_sq[i].max(v);
+                    // torch.maximum propagates NaN; f32::max would drop it.
+                    let old = st.max_exp_avg_sq[i];
+                    let vmax = if old.is_nan() || v > old { v } else { old };
                     st.max_exp_avg_sq[i] = vmax;
                     vmax
                 } else {
