@@ -22,7 +22,7 @@ use nnbook::Tensor;
 
 fn grads(k: usize) -> (Vec<f32>, Vec<f32>) {
     let kf = k as f64;
-    let sign = if k % 2 == 0 { 1.0 } else { -1.0 };
+    let sign = if k.is_multiple_of(2) { 1.0 } else { -1.0 };
     let g0 = [0.1 * (kf + 1.0), -0.2, 0.3 * sign, 1.5, -0.05 * kf, 0.7];
     let g1 = [-0.4, 0.25 * kf, 2.0, -1.0 + 0.5 * kf];
     (
