@@ -133,7 +133,8 @@ fn linear_grads() {
 fn conv2d_grads() {
     let mut r = Lcg(2);
     // (x shape, weight shape, stride, padding, bias)
-    let cases: [(&[usize], [usize; 4], [usize; 2], [usize; 2], bool); 4] = [
+    type Case<'a> = (&'a [usize], [usize; 4], [usize; 2], [usize; 2], bool);
+    let cases: [Case; 4] = [
         (&[2, 3, 5, 5], [4, 3, 3, 3], [1, 1], [1, 1], true),
         (&[1, 2, 6, 5], [3, 2, 3, 2], [2, 1], [1, 0], true),
         (&[2, 4, 4], [2, 2, 2, 2], [2, 2], [1, 1], false), // unbatched
@@ -166,7 +167,9 @@ fn conv2d_grads() {
 #[test]
 fn max_pool2d_grads() {
     let mut r = Lcg(3);
-    let cases: [(&[usize], [usize; 2], [usize; 2], [usize; 2]); 3] = [
+    // (x shape, kernel, stride, padding)
+    type Case<'a> = (&'a [usize], [usize; 2], [usize; 2], [usize; 2]);
+    let cases: [Case; 3] = [
         (&[2, 2, 4, 4], [3, 3], [1, 1], [1, 1]), // overlapping windows: grads accumulate
         (&[1, 3, 4, 6], [2, 2], [2, 2], [0, 0]),
         (&[2, 5, 4], [3, 2], [2, 1], [1, 1]), // unbatched, rectangular
@@ -252,7 +255,7 @@ fn softmax_grads() {
         let dx = softmax_backward(&y, &g, dim).unwrap();
         check(
             &format!("softmax dim={dim}"),
-            &[x.clone()],
+            std::slice::from_ref(&x),
             &g,
             &[dx],
             |t| softmax_forward(&t[0], dim).unwrap(),
@@ -280,7 +283,7 @@ fn cross_entropy_grads() {
         );
         check(
             &format!("cross_entropy {reduction:?}"),
-            &[logits.clone()],
+            std::slice::from_ref(&logits),
             &g,
             &[dx],
             |t| cross_entropy_forward(&t[0], &labels, reduction, Some(-100)).unwrap(),

@@ -9,6 +9,9 @@
 //!     return torch.tensor([(((i*7+k)%13)-6)/4 for i in range(n)], dtype=torch.float32).reshape(shape)
 //! ```
 
+// Expected values are PyTorch's float32 results printed with 9 significant digits.
+#![allow(clippy::excessive_precision)]
+
 use nnbook::ops::*;
 use nnbook::rng::Rng;
 use nnbook::Tensor;
