@@ -3,7 +3,7 @@
 // (default 3), and prints the medians as JSON, also written to bench/results/latest.json.
 //
 // Environment: BENCH_RUNS (3), BENCH_ENGINES (comma list of engine ids; all by default),
-// BENCH_BUDGET_MS (15000, per timed phase of an engine), BENCH_ENGINE_TIMEOUT_MS (240000),
+// BENCH_BUDGET_MS (15000, per timed phase of an engine), BENCH_ENGINE_TIMEOUT_MS (420000),
 // BENCH_TIMEOUT_S (global, 3600), CHROMIUM (/usr/bin/chromium).
 // An engine that fails is reported with its error; the run still completes. The process exits
 // non-zero only when the page itself could not run or the global timeout struck.
@@ -16,7 +16,7 @@ import { prepare } from './prep_cifar64.mjs';
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS) || 3);
 const ENGINES = process.env.BENCH_ENGINES || '';
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_MS) || 15000;
-const ENGINE_TIMEOUT_MS = Number(process.env.BENCH_ENGINE_TIMEOUT_MS) || 240000;
+const ENGINE_TIMEOUT_MS = Number(process.env.BENCH_ENGINE_TIMEOUT_MS) || 420000;
 const GLOBAL_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S) || 3600;
 const OUT_DIR = join(ROOT, 'bench', 'results');
 
@@ -38,6 +38,7 @@ const load = () => loadavg().map((v) => round(v, 2));
 /** One page run; resolves to the page's results object. */
 async function runOnce(browser, url, index) {
   const page = await browser.newPage();
+  page.on('console', (m) => { if (m.type() === 'log' && m.text().startsWith('bench: ')) console.error(`  [run ${index + 1}] ${m.text().slice(7)}`); });
   try {
     const query = new URLSearchParams({ budget: String(BUDGET_MS), timeout: String(ENGINE_TIMEOUT_MS) });
     if (ENGINES) query.set('engines', ENGINES);

@@ -11,7 +11,7 @@ const MODEL = 'Sequential(Conv2d(3,32,5,1,2), MaxPool2d(2), Conv2d(32,32,5,1,2),
 const params = new URLSearchParams(location.search);
 const wanted = params.get('engines') ? params.get('engines').split(',') : null;
 const budgetMs = Number(params.get('budget')) || 15000;
-const timeoutMs = Number(params.get('timeout')) || 240000;
+const timeoutMs = Number(params.get('timeout')) || 420000;
 
 const table = document.querySelector('#engines tbody');
 const status = document.getElementById('status');
@@ -60,7 +60,10 @@ async function main() {
       const t0 = performance.now();
       let record;
       try {
-        const r = await runEngine(engine, { x, labels, timeoutMs, budgetMs }, (text) => update(text));
+        const r = await runEngine(engine, { x, labels, timeoutMs, budgetMs }, (text) => {
+          update(text);
+          console.log(`bench: ${engine.id}: ${text}`);
+        });
         record = { label: engine.label, status: 'ok', ...r };
       } catch (e) {
         const text = e && e.message ? e.message : String(e);
@@ -71,6 +74,7 @@ async function main() {
       for (const note of record.notes || []) if (!results.notes.includes(note)) results.notes.push(note);
       results.engines[engine.id] = record;
       update(record.status, record);
+      console.log(`bench: ${engine.id}: ${record.status}${record.error ? ` (${record.error})` : ''} after ${(record.wall_ms / 1000).toFixed(1)} s`);
     }
   } catch (e) {
     results.error = e && e.message ? e.message : String(e);

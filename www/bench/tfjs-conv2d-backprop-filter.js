@@ -57,8 +57,12 @@ export async function checkConv2DBackpropFilter(tf) {
   const [n, h, w, ci, co, k, p] = [2, 6, 5, 3, 4, 5, 2];
   const xs = Float32Array.from({ length: n * h * w * ci }, (_, i) => Math.sin(i * 0.37));
   const dys = Float32Array.from({ length: n * h * w * co }, (_, i) => Math.cos(i * 0.11));
-  const got = tf.tidy(() => tf.conv2dBackpropFilter(tf.tensor4d(xs, [n, h, w, ci]),
-    tf.tensor4d(dys, [n, h, w, co]), [k, k, ci, co], 1, p));
+  // d/dW sum(conv2d(x, W) * dy) = Conv2DBackpropFilter(x, dy): goes through the kernel.
+  const got = tf.tidy(() => {
+    const x = tf.tensor4d(xs, [n, h, w, ci]);
+    const dy = tf.tensor4d(dys, [n, h, w, co]);
+    return tf.grad((f) => tf.sum(tf.mul(tf.conv2d(x, f, 1, p), dy)))(tf.zeros([k, k, ci, co]));
+  });
   const g = await got.data();
   got.dispose();
   let worst = 0;

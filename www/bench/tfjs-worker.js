@@ -4,6 +4,7 @@
 import { BATCH, chwToHwc, latency, serveOneRun, timeSteps } from './measure.js';
 import { NOTE, checkConv2DBackpropFilter, registerConv2DBackpropFilterWasm } from './tfjs-conv2d-backprop-filter.js';
 
+const TFJS_THREADS_NOTE = 'TF.js wasm caps its thread pool at navigator.hardwareConcurrency / 2; its threaded worker is shown twice the real count so that it uses all cores (config.threads is the pool size it reports)';
 const NM = new URL('../../node_modules/', import.meta.url);
 
 function buildModel(tf) {
@@ -25,7 +26,17 @@ serveOneRun(async ({ x, labels, options }, progress) => {
   if (options.backend === 'wasm') {
     await import(new URL('@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.min.js', NM).href);
     tf.wasm.setWasmPaths(new URL('@tensorflow/tfjs-backend-wasm/dist/', NM).href);
-    if (options.threads) tf.wasm.setThreadsCount(options.threads);
+    if (options.threads) {
+      tf.wasm.setThreadsCount(options.threads);
+      if (options.threads > 1) {
+        // TF.js caps its pool at hardwareConcurrency / 2 (it assumes two hyper-threads per
+        // core), which is 1 thread on a 2-core machine: report twice the cores to its worker
+        // so that the threaded configuration really uses `threads` threads.
+        const cores = navigator.hardwareConcurrency || 1;
+        Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * cores, configurable: true });
+        notes.push(TFJS_THREADS_NOTE);
+      }
+    }
     if (registerConv2DBackpropFilterWasm(tf)) notes.push(NOTE);
   }
   if (!(await tf.setBackend(options.backend))) throw new Error(`tf.setBackend('${options.backend}') failed`);
@@ -51,6 +62,7 @@ serveOneRun(async ({ x, labels, options }, progress) => {
     const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(ys, model.apply(xs)), true);
     const v = (await cost.data())[0];
     cost.dispose();
+    progress(`training: loss ${v.toFixed(4)}`);
     return v;
   }, { items: BATCH, warmup: 2, steps: 10, budgetMs: budget });
 
