@@ -70,6 +70,7 @@ function aggregate(runs) {
       if (failed.length) e.error = failed[failed.length - 1].error;
     }
     for (const f of FIGURES) e[f] = round(median(ok.map((r) => r[f])));
+    if (e.peak_memory_bytes != null) e.peak_memory_bytes = Math.round(median(ok.map((r) => r.peak_memory_bytes)));
     e.per_run = Object.fromEntries(['train_images_per_s', 'infer_images_per_s', 'latency_b1_ms']
       .map((f) => [f, ok.map((r) => round(r[f]))]));
     const source = ok[ok.length - 1] || last;
@@ -162,11 +163,26 @@ async function main() {
   return result;
 }
 
+/** A human-readable table of the medians, for stderr. */
+function summaryTable(engines) {
+  const cell = (v, d) => (v == null ? '—' : v.toFixed(d)).padStart(12);
+  const lines = ['bench: medians', `  ${'engine'.padEnd(16)}${['train/s', 'infer64/s', 'b1 lat ms'].map((h) => h.padStart(12)).join('')}  status`];
+  for (const [id, e] of Object.entries(engines)) {
+    const why = e.error && e.error !== e.status ? `: ${e.error}` : '';
+    lines.push(`  ${id.padEnd(16)}${cell(e.train_images_per_s, 1)}${cell(e.infer_images_per_s, 1)}${cell(e.latency_b1_ms, 2)}  ${e.status}${why}`);
+  }
+  return lines.join('\n');
+}
+
 function report({ started, loadBefore, runs, failures }) {
   const first = runs[0] || {};
   const engines = aggregate(runs);
   const notes = [...new Set(runs.flatMap((r) => r.notes || []))];
   notes.push('figures are medians over the successful runs; per_run lists each run');
+  const busiest = Math.max(loadBefore[0], load()[0]);
+  if (busiest > cpus().length * 0.5) {
+    notes.push(`the machine was busy (1-minute load average up to ${busiest} on ${cpus().length} cores): figures are lower and noisier than on an idle machine, threaded ones most of all`);
+  }
   const result = {
     bench: 'nnbook issue 5: CIFAR-10 model, batch 64, real CIFAR-10 images',
     started,
@@ -193,6 +209,7 @@ function report({ started, loadBefore, runs, failures }) {
   mkdirSync(OUT_DIR, { recursive: true });
   const text = JSON.stringify(result, null, 2);
   writeFileSync(join(OUT_DIR, 'latest.json'), `${text}\n`);
+  console.error(summaryTable(engines));
   console.log(text);
   return result;
 }

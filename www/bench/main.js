@@ -62,7 +62,7 @@ async function main() {
       try {
         const r = await runEngine(engine, { x, labels, timeoutMs, budgetMs }, (text) => {
           update(text);
-          console.log(`bench: ${engine.id}: ${text}`);
+          if (!text.includes('loss')) console.log(`bench: ${engine.id}: ${text}`);
         });
         record = { label: engine.label, status: 'ok', ...r };
       } catch (e) {
