@@ -120,7 +120,9 @@ function ratios(engines) {
       infer_b64_vs_best_peer: ratio(e.infer_images_per_s, peers.infer && peers.infer[1]),
       latency_b1_vs_best_peer: ratio(e.latency_b1_ms, peers.latency && peers.latency[1]),
     };
-    if (Object.values(out[id]).every((v) => v == null)) out[id].status = e.status === 'ok' ? 'no figures' : e.status;
+    if (Object.values(out[id]).every((v) => v == null)) {
+      out[id].status = e.missing && e.missing.model ? `benchModel: ${e.missing.model}` : e.status === 'ok' ? 'no figures' : e.status;
+    }
   }
   out.explain = 'ratios are nnbook ÷ best peer (medians); for training and inference above 1 means nnbook is faster, for latency below 1 means nnbook is faster; inference peers exclude ConvNetJS (training baseline only)';
   return out;
@@ -168,8 +170,10 @@ function summaryTable(engines) {
   const cell = (v, d) => (v == null ? '—' : v.toFixed(d)).padStart(12);
   const lines = ['bench: medians', `  ${'engine'.padEnd(16)}${['train/s', 'infer64/s', 'b1 lat ms'].map((h) => h.padStart(12)).join('')}  status`];
   for (const [id, e] of Object.entries(engines)) {
-    const why = e.error && e.error !== e.status ? `: ${e.error}` : '';
+    let why = e.error && e.error !== e.status ? `: ${e.error}` : '';
+    if (e.missing) why += ` (${Object.entries(e.missing).map(([k, v]) => `${k}: ${v}`).join('; ')})`;
     lines.push(`  ${id.padEnd(16)}${cell(e.train_images_per_s, 1)}${cell(e.infer_images_per_s, 1)}${cell(e.latency_b1_ms, 2)}  ${e.status}${why}`);
+    if (e.gemm) lines.push(`  ${''.padEnd(16)}GEMM GFLOP/s (best): ${e.gemm.map((g) => `${g.n}³ ${g.gflops_best}`).join(', ')}`);
   }
   return lines.join('\n');
 }
