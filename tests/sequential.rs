@@ -370,7 +370,7 @@ fn output_shape_chains_and_errors_name_the_layer() {
         .to_string()
         .ends_with("mat1 and mat2 shapes cannot be multiplied (64x6144 and 3072x64)"));
     assert_eq!(e.layer_path(), [2]);
-    assert_eq!(e.op(), "linear");
+    assert_eq!(e.op(), "addmm");
     match &e {
         Error::InLayer { index, layer, .. } => {
             assert_eq!(*index, 2);
