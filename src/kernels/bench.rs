@@ -16,8 +16,27 @@ pub fn gemm_gflops(n: usize, reps: usize, now: &dyn Fn() -> f64) -> f64 {
 /// # Panics
 /// If `isa` is not available here.
 pub fn gemm_gflops_with(isa: Isa, n: usize, reps: usize, now: &dyn Fn() -> f64) -> f64 {
-    if n == 0 || reps == 0 {
+    let ms = gemm_times_ms(isa, n, reps, now);
+    if ms.is_empty() {
         return 0.0;
+    }
+    gflops(n, ms[ms.len() / 2])
+}
+
+/// GFLOP/s of an `n × n × n` product that took `ms` milliseconds.
+pub fn gflops(n: usize, ms: f64) -> f64 {
+    2.0 * (n as f64).powi(3) / (ms.max(1e-6) * 1e-3) / 1e9
+}
+
+/// Times of `reps` calls of [`sgemm_with`]`(isa, ..)` on `n × n` inputs after one warm-up, in
+/// milliseconds, sorted ascending (so `[0]` is the best, `[len / 2]` the median). Empty when
+/// `n == 0` or `reps == 0`.
+///
+/// # Panics
+/// If `isa` is not available here.
+pub fn gemm_times_ms(isa: Isa, n: usize, reps: usize, now: &dyn Fn() -> f64) -> Vec<f64> {
+    if n == 0 || reps == 0 {
+        return Vec::new();
     }
     let a: Vec<f32> = (0..n * n).map(|i| ((i % 13) as f32 - 6.0) / 8.0).collect();
     let b: Vec<f32> = (0..n * n).map(|i| ((i % 11) as f32 - 5.0) / 8.0).collect();
@@ -36,10 +55,9 @@ pub fn gemm_gflops_with(isa: Isa, n: usize, reps: usize, now: &dyn Fn() -> f64) 
         .map(|_| {
             let t0 = now();
             run(&mut c);
-            (now() - t0).max(1e-6)
+            now() - t0
         })
         .collect();
     ms.sort_by(f64::total_cmp);
-    let median = ms[ms.len() / 2];
-    2.0 * (n as f64).powi(3) / (median * 1e-3) / 1e9
+    ms
 }

@@ -103,7 +103,16 @@ pub(crate) unsafe fn gemm<K: MicroKernel>(
                     let mc = K::MC.min(m - ic);
                     pack_a::<K>(a, ic, mc, pc, kc, a_pack);
                     // SAFETY: the block (ic.., jc..) of size mc×nc lies inside C.
-                    macro_kernel::<K>(mc, nc, kc, a_pack, b_pack, c.add(ic * ldc + jc), ldc, load_c);
+                    macro_kernel::<K>(
+                        mc,
+                        nc,
+                        kc,
+                        a_pack,
+                        b_pack,
+                        c.add(ic * ldc + jc),
+                        ldc,
+                        load_c,
+                    );
                 }
             }
         }

@@ -223,7 +223,13 @@ fn check_identities(kernel: Kernel, seed: &mut u64) {
 /// Compares two kernels bit for bit on a few shapes (both layouts of each, accumulate too).
 pub fn check_bit_identical(x: Kernel, y: Kernel, what: &str) {
     let mut seed = 11u64;
-    for &(m, k, n) in &[(1, 1, 1), (13, 300, 37), (64, 64, 64), (130, 515, 70), (6, 9, 1100)] {
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (13, 300, 37),
+        (64, 64, 64),
+        (130, 515, 70),
+        (6, 9, 1100),
+    ] {
         for (la, lb, acc) in [
             (Layout::RowMajor, Layout::RowMajor, false),
             (Layout::ColMajor, Layout::Strided, true),
@@ -261,7 +267,14 @@ pub fn check_gemm(isa: Isa) {
 }
 
 fn special_values(n: usize, seed: &mut u64) -> Vec<f32> {
-    let specials = [f32::NAN, -0.0, 0.0, f32::INFINITY, f32::NEG_INFINITY, -1e-40];
+    let specials = [
+        f32::NAN,
+        -0.0,
+        0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        -1e-40,
+    ];
     (0..n)
         .map(|i| {
             if i % 7 == 3 {
@@ -323,5 +336,4 @@ pub fn check_elementwise(isa: Isa) {
             assert_same_bits(&got, &want, "add_bias_channels");
         }
     }
-
 }

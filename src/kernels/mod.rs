@@ -7,7 +7,8 @@
 //! - Elementwise: [`relu_inplace`], [`axpy`], [`add_bias_rows`], [`add_bias_channels`].
 //!
 //! The instruction set is chosen once ([`Isa::chosen`]): at compile time on wasm, by run-time
-//! detection on x86-64. One harness ([`harness`]) runs every kernel against the scalar twin.
+//! detection on x86-64. One harness ([`harness`], run by `tests/kernels.rs` natively and
+//! `tests/web_kernels.rs` in the browser) checks every kernel against the scalar twin.
 
 pub mod bench;
 mod gemm;
@@ -239,7 +240,11 @@ pub fn sgemm_serial_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumula
 }
 
 fn check_gemm_args(isa: Isa, a: &MatRef, b: &MatRef, c: &[f32]) {
-    assert!(isa.is_available(), "sgemm: {} kernel not available", isa.name());
+    assert!(
+        isa.is_available(),
+        "sgemm: {} kernel not available",
+        isa.name()
+    );
     assert_eq!(a.cols, b.rows, "sgemm inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "sgemm output size");
     a.assert_in_bounds();
@@ -329,7 +334,11 @@ pub fn add_bias_rows_with(isa: Isa, c: &mut [f32], bias: &[f32]) {
         assert!(c.is_empty(), "add_bias_rows: empty bias for non-empty c");
         return;
     }
-    assert_eq!(c.len() % bias.len(), 0, "add_bias_rows: c is not m × bias.len()");
+    assert_eq!(
+        c.len() % bias.len(),
+        0,
+        "add_bias_rows: c is not m × bias.len()"
+    );
     for row in c.chunks_exact_mut(bias.len()) {
         // 1·x is exact, so this is exactly row += bias.
         axpy_with(isa, 1.0, bias, row);
@@ -352,7 +361,10 @@ pub fn add_bias_channels(c: &mut [f32], bias: &[f32]) {
 /// As [`add_bias_channels`].
 pub fn add_bias_channels_with(isa: Isa, c: &mut [f32], bias: &[f32]) {
     if bias.is_empty() {
-        assert!(c.is_empty(), "add_bias_channels: empty bias for non-empty c");
+        assert!(
+            c.is_empty(),
+            "add_bias_channels: empty bias for non-empty c"
+        );
         return;
     }
     assert_eq!(
@@ -373,31 +385,5 @@ pub fn add_bias_channels_with(isa: Isa, c: &mut [f32], bias: &[f32]) {
             Isa::Simd128 => simd128::add_scalar(s, row),
             _ => scalar::add_scalar(s, row),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::harness;
-    use super::Isa;
-
-    #[test]
-    fn every_gemm_kernel_passes_the_harness() {
-        for isa in Isa::available() {
-            harness::check_gemm(isa);
-        }
-    }
-
-    #[test]
-    fn every_elementwise_kernel_matches_its_twin() {
-        for isa in Isa::available() {
-            harness::check_elementwise(isa);
-        }
-    }
-
-    #[test]
-    fn chosen_kernel_is_the_best_available() {
-        let best = *Isa::available().last().unwrap();
-        assert_eq!(Isa::chosen(), best);
     }
 }

@@ -39,6 +39,8 @@ impl MicroKernel for Kernel {
     const KC: usize = p::KC;
     const NC: usize = p::NC;
 
+    // Not inlined, like the simd128 tile (V8 tiers small hot functions up sooner).
+    #[inline(never)]
     unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load_c: bool) {
         // SAFETY: the caller guarantees kc·MR and kc·NR readable floats.
         let a = std::slice::from_raw_parts(a, kc * p::MR);

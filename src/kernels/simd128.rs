@@ -23,7 +23,10 @@ impl MicroKernel for Kernel {
     }
 }
 
-#[inline(always)]
+// Not inlined: V8 tiers a function up from its baseline compiler after it has run for a while,
+// so the hot loop lives in a small function called once per tile, not in the driver (called
+// once per product).
+#[inline(never)]
 unsafe fn tile<const R: usize>(
     kc: usize,
     a: *const f32,
