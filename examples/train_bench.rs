@@ -58,7 +58,9 @@ mod native {
             nnbook::kernels::gemm_kernel_name()
         );
 
-        let mut t = TrainConfig::default().build_cifar10_trainer().expect("trainer");
+        let mut t = TrainConfig::default()
+            .build_cifar10_trainer()
+            .expect("trainer");
         for _ in 0..2 {
             t.train_step(&x, &labels).expect("step");
         }

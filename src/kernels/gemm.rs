@@ -176,6 +176,21 @@ fn pack_b<K: MicroKernel>(b: MatRef, pc: usize, kc: usize, jc: usize, nc: usize,
     {
         let j0 = jc + q * nr_;
         let w = nr_.min(jc + nc - j0);
+        if b.rs == 1 && b.cs != 1 {
+            // Column-major B (e.g. a transposed view): each column reads kc contiguous floats.
+            for j in 0..w {
+                let col = &b.data[(j0 + j) * b.cs + pc..][..kc];
+                for (dst, &x) in panel.chunks_exact_mut(nr_).zip(col) {
+                    dst[j] = x;
+                }
+            }
+            if w < nr_ {
+                for dst in panel.chunks_exact_mut(nr_) {
+                    dst[w..].iter_mut().for_each(|d| *d = 0.0);
+                }
+            }
+            continue;
+        }
         for (p, dst) in panel.chunks_exact_mut(nr_).enumerate() {
             let row = (pc + p) * b.rs;
             if b.cs == 1 {

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::nn::linear::no_forward;
 use crate::nn::{Module, Param};
 use crate::ops::max_pool2d::{
-    max_pool2d_backward, max_pool2d_forward, max_pool2d_output_shape, MaxPool2dParams,
+    max_pool2d_backward, max_pool2d_forward_into, max_pool2d_output_shape, MaxPool2dParams,
 };
 use crate::tensor::Tensor;
 
@@ -95,8 +95,12 @@ impl MaxPool2d {
 
 impl Module for MaxPool2d {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-        let (y, idx) = max_pool2d_forward(x, self.params())?;
-        self.cache = Some((x.shape().to_vec(), idx));
+        // Reuse the index vector of the previous forward (no allocation per batch).
+        let (mut shape, mut idx) = self.cache.take().unwrap_or_default();
+        let y = max_pool2d_forward_into(x, self.params(), &mut idx)?;
+        shape.clear();
+        shape.extend_from_slice(x.shape());
+        self.cache = Some((shape, idx));
         Ok(y)
     }
 

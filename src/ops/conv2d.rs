@@ -10,6 +10,7 @@ use crate::error::{fmt_shape, Error, Result};
 use crate::kernels::{sgemm_serial, MatRef};
 use crate::parallel::{for_each_chunk_mut, map_range};
 use crate::tensor::Tensor;
+use std::cell::RefCell;
 
 /// Stride and zero padding, `[along H, along W]` (dilation 1, groups 1).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -191,29 +192,50 @@ pub fn conv2d_output_shape(
     geometry(x_shape, weight_shape, None, p).map(|g| g.y_shape())
 }
 
-/// `cols`: `[C·kh·kw, Ho·Wo]` from one sample `x`: `[C, H, W]`.
+/// Output columns `lo..hi` of one output row whose input column `ow·sw + j − pw` lies inside
+/// `0..w` (the others read padding).
+fn valid_cols(g: &Geom, j: usize) -> (usize, usize) {
+    let (sw, pw) = (g.p.stride[1], g.p.padding[1]);
+    let lo = if j >= pw { 0 } else { (pw - j).div_ceil(sw) };
+    let hi = if g.w + pw > j {
+        (g.w + pw - j).div_ceil(sw).min(g.wo)
+    } else {
+        0
+    };
+    (lo.min(hi), hi)
+}
+
+/// `cols`: `[C·kh·kw, Ho·Wo]` from one sample `x`: `[C, H, W]`. Every element of `cols` is
+/// written (padding as 0), so `cols` may hold stale data on entry.
 fn im2col(x: &[f32], g: &Geom, cols: &mut [f32]) {
     let l = g.l();
+    let (sh, sw, ph, pw) = (g.p.stride[0], g.p.stride[1], g.p.padding[0], g.p.padding[1]);
     for c in 0..g.c {
         let plane = &x[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
             for j in 0..g.kw {
                 let row = &mut cols[((c * g.kh + i) * g.kw + j) * l..][..l];
-                for oh in 0..g.ho {
-                    let ih = (oh * g.p.stride[0] + i) as isize - g.p.padding[0] as isize;
-                    let out = &mut row[oh * g.wo..(oh + 1) * g.wo];
-                    if ih < 0 || ih as usize >= g.h {
+                let (lo, hi) = valid_cols(g, j);
+                for (oh, out) in row.chunks_exact_mut(g.wo).enumerate() {
+                    let ih = oh * sh + i;
+                    if ih < ph || ih - ph >= g.h {
                         out.fill(0.0);
                         continue;
                     }
-                    let src = &plane[ih as usize * g.w..(ih as usize + 1) * g.w];
-                    for (ow, o) in out.iter_mut().enumerate() {
-                        let iw = (ow * g.p.stride[1] + j) as isize - g.p.padding[1] as isize;
-                        *o = if iw < 0 || iw as usize >= g.w {
-                            0.0
+                    let src = &plane[(ih - ph) * g.w..(ih - ph + 1) * g.w];
+                    out[..lo].fill(0.0);
+                    out[hi..].fill(0.0);
+                    if lo < hi {
+                        let first = lo * sw + j - pw;
+                        if sw == 1 {
+                            out[lo..hi].copy_from_slice(&src[first..first + hi - lo]);
                         } else {
-                            src[iw as usize]
-                        };
+                            for (o, &v) in
+                                out[lo..hi].iter_mut().zip(src[first..].iter().step_by(sw))
+                            {
+                                *o = v;
+                            }
+                        }
                     }
                 }
             }
@@ -224,27 +246,55 @@ fn im2col(x: &[f32], g: &Geom, cols: &mut [f32]) {
 /// Adds `cols`: `[C·kh·kw, Ho·Wo]` back into one sample `dx`: `[C, H, W]` (im2col's adjoint).
 fn col2im_add(cols: &[f32], g: &Geom, dx: &mut [f32]) {
     let l = g.l();
+    let (sh, sw, ph, pw) = (g.p.stride[0], g.p.stride[1], g.p.padding[0], g.p.padding[1]);
     for c in 0..g.c {
         let plane = &mut dx[c * g.h * g.w..(c + 1) * g.h * g.w];
         for i in 0..g.kh {
             for j in 0..g.kw {
                 let row = &cols[((c * g.kh + i) * g.kw + j) * l..][..l];
-                for oh in 0..g.ho {
-                    let ih = (oh * g.p.stride[0] + i) as isize - g.p.padding[0] as isize;
-                    if ih < 0 || ih as usize >= g.h {
+                let (lo, hi) = valid_cols(g, j);
+                if lo >= hi {
+                    continue;
+                }
+                let first = lo * sw + j - pw;
+                for (oh, src) in row.chunks_exact(g.wo).enumerate() {
+                    let ih = oh * sh + i;
+                    if ih < ph || ih - ph >= g.h {
                         continue;
                     }
-                    let dst = &mut plane[ih as usize * g.w..(ih as usize + 1) * g.w];
-                    for (ow, &v) in row[oh * g.wo..(oh + 1) * g.wo].iter().enumerate() {
-                        let iw = (ow * g.p.stride[1] + j) as isize - g.p.padding[1] as isize;
-                        if iw >= 0 && (iw as usize) < g.w {
-                            dst[iw as usize] += v;
+                    let dst = &mut plane[(ih - ph) * g.w..(ih - ph + 1) * g.w];
+                    if sw == 1 {
+                        for (d, &v) in dst[first..first + hi - lo].iter_mut().zip(&src[lo..hi]) {
+                            *d += v;
+                        }
+                    } else {
+                        for (d, &v) in dst[first..].iter_mut().step_by(sw).zip(&src[lo..hi]) {
+                            *d += v;
                         }
                     }
                 }
             }
         }
     }
+}
+
+thread_local! {
+    /// Per-thread column buffer (`[C·kh·kw, Ho·Wo]` of one sample), grown on first use and
+    /// reused by every later call: no allocation per sample or per batch.
+    static COLS: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's column buffer of at least `len` floats (contents unspecified).
+fn with_cols<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    COLS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut v) => {
+            if v.len() < len {
+                v.resize(len, 0.0);
+            }
+            f(&mut v[..len])
+        }
+        Err(_) => f(&mut vec![0.0; len]),
+    })
 }
 
 /// `y = conv2d(x, weight, bias, stride, padding)`.
@@ -271,18 +321,19 @@ pub fn conv2d_forward(
     let wm = MatRef::row_major(weight.data(), o, k);
     let xs = x.data();
     for_each_chunk_mut(&mut y, o * l, |n, yn| {
-        let mut cols = vec![0.0f32; k * l];
-        im2col(
-            &xs[n * g.c * g.h * g.w..(n + 1) * g.c * g.h * g.w],
-            &g,
-            &mut cols,
-        );
         if let Some(b) = bias {
             for (row, &bv) in yn.chunks_mut(l).zip(b.data()) {
                 row.fill(bv);
             }
         }
-        sgemm_serial(wm, MatRef::row_major(&cols, k, l), yn, bias.is_some());
+        with_cols(k * l, |cols| {
+            im2col(
+                &xs[n * g.c * g.h * g.w..(n + 1) * g.c * g.h * g.w],
+                &g,
+                cols,
+            );
+            sgemm_serial(wm, MatRef::row_major(cols, k, l), yn, bias.is_some());
+        });
     });
     Tensor::from_vec(&g.y_shape(), y)
 }
@@ -329,29 +380,25 @@ pub fn conv2d_backward(
     // dx: per sample, dcols = Wᵀ · g[n], then col2im.
     let mut dx = vec![0.0f32; g.n * chw];
     for_each_chunk_mut(&mut dx, chw, |n, dxn| {
-        let mut dcols = vec![0.0f32; k * l];
-        let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
-        sgemm_serial(wt, gn, &mut dcols, false);
-        col2im_add(&dcols, &g, dxn);
+        with_cols(k * l, |dcols| {
+            let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
+            sgemm_serial(wt, gn, dcols, false);
+            col2im_add(dcols, &g, dxn);
+        });
     });
 
     // dweight: partial sums over fixed chunks of samples, added in order.
+    // dweight += g[n] · colsᵀ with colsᵀ a free transposed view (column-major B).
     let chunks = g.n.div_ceil(DW_CHUNK);
     let partials = map_range(chunks, |ci| {
         let mut dw = vec![0.0f32; o * k];
-        let mut cols = vec![0.0f32; k * l];
-        let mut cols_t = vec![0.0f32; l * k];
-        for n in ci * DW_CHUNK..((ci + 1) * DW_CHUNK).min(g.n) {
-            im2col(&xs[n * chw..(n + 1) * chw], &g, &mut cols);
-            // colsᵀ [L, K] stored row-major, so the GEMM's inner loop runs over contiguous K.
-            for (r, row) in cols.chunks(l).enumerate() {
-                for (c, &v) in row.iter().enumerate() {
-                    cols_t[c * k + r] = v;
-                }
+        with_cols(k * l, |cols| {
+            for n in ci * DW_CHUNK..((ci + 1) * DW_CHUNK).min(g.n) {
+                im2col(&xs[n * chw..(n + 1) * chw], &g, cols);
+                let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
+                sgemm_serial(gn, MatRef::row_major(cols, k, l).t(), &mut dw, true);
             }
-            let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
-            sgemm_serial(gn, MatRef::row_major(&cols_t, l, k), &mut dw, true);
-        }
+        });
         dw
     });
     let mut dw = vec![0.0f32; o * k];

@@ -93,35 +93,105 @@ pub fn max_pool2d_output_shape(x_shape: &[usize], p: MaxPool2dParams) -> Result<
 /// size, ...`, input not 3-D/4-D or empty, `Given input size: (1x1x1). Calculated output
 /// size: (1x0x0). Output size is too small`.
 pub fn max_pool2d_forward(x: &Tensor, p: MaxPool2dParams) -> Result<(Tensor, Vec<usize>)> {
+    let mut idx = Vec::new();
+    let y = max_pool2d_forward_into(x, p, &mut idx)?;
+    Ok((y, idx))
+}
+
+/// [`max_pool2d_forward`] writing the indices into `indices` (resized to `y.numel()`), so a
+/// caller that keeps the vector between calls allocates no index buffer per call.
+///
+/// # Errors
+/// As [`max_pool2d_forward`] (`indices` is left unchanged on error).
+pub fn max_pool2d_forward_into(
+    x: &Tensor,
+    p: MaxPool2dParams,
+    indices: &mut Vec<usize>,
+) -> Result<Tensor> {
     let ([planes, h, w, ho, wo], y_shape) = geometry(x.shape(), p)?;
     let plane_out = ho * wo;
-    let mut out = vec![(0.0f32, 0usize); planes * plane_out];
+    let mut y = vec![0.0f32; planes * plane_out];
+    indices.resize(planes * plane_out, 0);
     let xs = x.data();
-    for_each_chunk_mut(&mut out, plane_out, |pi, o| {
-        let plane = &xs[pi * h * w..(pi + 1) * h * w];
-        for oh in 0..ho {
-            let h0 = (oh * p.stride[0]) as isize - p.padding[0] as isize;
-            let h1 = (h0 + p.kernel_size[0] as isize).min(h as isize) as usize;
-            let h0 = h0.max(0) as usize;
-            for ow in 0..wo {
-                let w0 = (ow * p.stride[1]) as isize - p.padding[1] as isize;
-                let w1 = (w0 + p.kernel_size[1] as isize).min(w as isize) as usize;
-                let w0 = w0.max(0) as usize;
-                let mut best = (f32::NEG_INFINITY, h0 * w + w0);
-                for ih in h0..h1 {
-                    for iw in w0..w1 {
-                        let v = plane[ih * w + iw];
-                        if v > best.0 || v.is_nan() {
-                            best = (v, ih * w + iw);
-                        }
-                    }
-                }
-                o[oh * wo + ow] = best;
-            }
-        }
+    let mut jobs: Vec<(&mut [f32], &mut [usize])> = y
+        .chunks_mut(plane_out.max(1))
+        .zip(indices.chunks_mut(plane_out.max(1)))
+        .collect();
+    for_each_chunk_mut(&mut jobs, 1, |pi, job| {
+        let (yo, io) = &mut job[0];
+        pool_plane(&xs[pi * h * w..(pi + 1) * h * w], [h, w, ho, wo], p, yo, io);
     });
-    let (y, idx): (Vec<f32>, Vec<usize>) = out.into_iter().unzip();
-    Ok((Tensor::from_vec(&y_shape, y)?, idx))
+    drop(jobs);
+    Tensor::from_vec(&y_shape, y)
+}
+
+/// [`pool_plane`] for `MaxPool2d(2)` (kernel 2, stride 2, no padding), the CIFAR-10 model's
+/// pool: the four candidates in the same row-major order with the same select rule.
+fn pool_plane_2x2(plane: &[f32], w: usize, wo: usize, y: &mut [f32], idx: &mut [usize]) {
+    let rows = plane.chunks_exact(2 * w);
+    for (oh, ((r, yr), ir)) in rows
+        .zip(y.chunks_exact_mut(wo))
+        .zip(idx.chunks_exact_mut(wo))
+        .enumerate()
+    {
+        let (r0, r1) = r.split_at(w);
+        let base = 2 * oh * w;
+        for (ow, (yv, iv)) in yr.iter_mut().zip(ir.iter_mut()).enumerate() {
+            let c = 2 * ow;
+            let mut best_v = r0[c];
+            let mut best_i = base + c;
+            for (v, i) in [
+                (r0[c + 1], base + c + 1),
+                (r1[c], base + w + c),
+                (r1[c + 1], base + w + c + 1),
+            ] {
+                let take = v > best_v || v.is_nan();
+                best_v = if take { v } else { best_v };
+                best_i = if take { i } else { best_i };
+            }
+            *yv = best_v;
+            *iv = best_i;
+        }
+    }
+}
+
+/// One plane: `plane` `[H, W]` → `y`, `idx` `[Ho, Wo]`. The comparison is written without a
+/// branch on the data (`select`s), so random inputs cost no mispredicted branches.
+fn pool_plane(
+    plane: &[f32],
+    [h, w, ho, wo]: [usize; 4],
+    p: MaxPool2dParams,
+    y: &mut [f32],
+    idx: &mut [usize],
+) {
+    let [kh, kw] = p.kernel_size;
+    let [sh, sw] = p.stride;
+    let [ph, pw] = p.padding;
+    if [kh, kw, sh, sw, ph, pw] == [2, 2, 2, 2, 0, 0] {
+        return pool_plane_2x2(plane, w, wo, y, idx);
+    }
+    for oh in 0..ho {
+        let h0 = (oh * sh).saturating_sub(ph);
+        let h1 = (oh * sh + kh - ph).min(h);
+        let yr = &mut y[oh * wo..(oh + 1) * wo];
+        let ir = &mut idx[oh * wo..(oh + 1) * wo];
+        for (ow, (yv, iv)) in yr.iter_mut().zip(ir.iter_mut()).enumerate() {
+            let w0 = (ow * sw).saturating_sub(pw);
+            let w1 = (ow * sw + kw - pw).min(w);
+            let mut best_v = f32::NEG_INFINITY;
+            let mut best_i = h0 * w + w0;
+            for ih in h0..h1 {
+                let row = &plane[ih * w..(ih + 1) * w];
+                for (iw, &v) in row[w0..w1].iter().enumerate() {
+                    let take = v > best_v || v.is_nan();
+                    best_v = if take { v } else { best_v };
+                    best_i = if take { ih * w + w0 + iw } else { best_i };
+                }
+            }
+            *yv = best_v;
+            *iv = best_i;
+        }
+    }
 }
 
 /// Backward of [`max_pool2d_forward`]: routes each `grad_y` element to its input element;
