@@ -1,6 +1,9 @@
 //! Training-step speed of the CIFAR-10 model natively:
 //! `cargo run --release --example train_bench [steps] [path.nnbd]`.
 //!
+//! With `NO_INPUT_GRAD=1` the model is built by hand (same layers, same seed, same weights)
+//! with `input_grad = false` on the first conv, to show what skipping its unused `dx` saves.
+//!
 //! Builds `cifar10_model(false)` (seed 0, SGD lr 0.01), takes the first 64 images of a CIFAR-10
 //! `.nnbd` file (default `www/data/cifar10-train.nnbd`, falling back to the test split),
 //! normalised, and prints training images/s, inference images/s at batch 64, batch-1 latency
@@ -12,7 +15,7 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use nnbook::data::{DataLoader, Dataset, LoaderConfig, Normalize};
-    use nnbook::nn::Module;
+    use nnbook::nn::{Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential};
     use nnbook::train::TrainConfig;
     use nnbook::Tensor;
     use std::time::Instant;
@@ -34,6 +37,21 @@ mod native {
             }
         }
         panic!("no CIFAR-10 .nnbd file found (run `make data`): tried {candidates:?}");
+    }
+
+    /// `cifar10_model(false)` with `input_grad = false` on the first conv.
+    fn first_conv_without_input_grad() -> Sequential {
+        let mut layers: Vec<Box<dyn Module>> = Vec::new();
+        for (i, (cin, cout)) in [(3, 32), (32, 32), (32, 64)].into_iter().enumerate() {
+            let mut conv = Conv2d::new(cin, cout, [5, 5], [1, 1], [2, 2], true);
+            conv.input_grad = i > 0;
+            layers.push(Box::new(conv));
+            layers.push(Box::new(MaxPool2d::from_kernel(2)));
+        }
+        layers.push(Box::new(Flatten::new(1, -1)));
+        layers.push(Box::new(Linear::new(1024, 64, true)));
+        layers.push(Box::new(Linear::new(64, 10, true)));
+        Sequential::new(layers)
     }
 
     fn median(mut v: Vec<f64>) -> f64 {
@@ -58,9 +76,13 @@ mod native {
             nnbook::kernels::gemm_kernel_name()
         );
 
-        let mut t = TrainConfig::default()
-            .build_cifar10_trainer()
-            .expect("trainer");
+        let cfg = TrainConfig::default();
+        let mut t = cfg.build_cifar10_trainer().expect("trainer");
+        if std::env::var("NO_INPUT_GRAD").is_ok_and(|v| v == "1") {
+            nnbook::rng::manual_seed(cfg.seed);
+            t.model = first_conv_without_input_grad();
+            println!("first conv: input_grad = false");
+        }
         for _ in 0..2 {
             t.train_step(&x, &labels).expect("step");
         }

@@ -193,7 +193,10 @@ fn pack_b<K: MicroKernel>(b: MatRef, pc: usize, kc: usize, jc: usize, nc: usize,
         }
         for (p, dst) in panel.chunks_exact_mut(nr_).enumerate() {
             let row = (pc + p) * b.rs;
-            if b.cs == 1 {
+            if b.cs == 1 && w == nr_ {
+                // Whole panel row: a fixed-size copy the compiler inlines (no memcpy call).
+                dst.copy_from_slice(&b.data[row + j0..][..K::NR]);
+            } else if b.cs == 1 {
                 dst[..w].copy_from_slice(&b.data[row + j0..][..w]);
             } else {
                 for (j, d) in dst[..w].iter_mut().enumerate() {

@@ -16,7 +16,7 @@
 use crate::error::Result;
 use crate::nn::linear::{accumulate, no_forward};
 use crate::nn::{init, Module, Param};
-use crate::ops::conv2d::{conv2d_backward, conv2d_forward, conv2d_output_shape, Conv2dParams};
+use crate::ops::conv2d::{conv2d_backward_with, conv2d_forward, conv2d_output_shape, Conv2dParams};
 use crate::tensor::Tensor;
 
 /// A 2-d convolution. `x`: `[N, C, H, W]` (or `[C, H, W]`) → `y`: `[N, O, Ho, Wo]`.
@@ -30,6 +30,10 @@ pub struct Conv2d {
     pub weight: Param,
     /// `[O]`.
     pub bias: Option<Param>,
+    /// Whether `backward` computes `dL/dx` (default `true`). Set it to `false` on a layer whose
+    /// input needs no gradient (a model's first layer on images, like an input tensor without
+    /// `requires_grad` in PyTorch): `backward` then returns zeros and skips a third of its work.
+    pub input_grad: bool,
     x: Option<Tensor>,
 }
 
@@ -59,6 +63,7 @@ impl Conv2d {
             params: Conv2dParams { stride, padding },
             weight,
             bias,
+            input_grad: true,
             x: None,
         }
     }
@@ -124,7 +129,14 @@ impl Module for Conv2d {
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let x = self.x.as_ref().ok_or_else(|| no_forward("Conv2d"))?;
         let has_bias = self.bias.is_some();
-        let g = conv2d_backward(x, &self.weight.value, has_bias, grad_y, self.params)?;
+        let g = conv2d_backward_with(
+            x,
+            &self.weight.value,
+            has_bias,
+            grad_y,
+            self.params,
+            self.input_grad,
+        )?;
         accumulate(&mut self.weight.grad, &g.weight);
         if let (Some(b), Some(gb)) = (self.bias.as_mut(), g.bias.as_ref()) {
             accumulate(&mut b.grad, gb);

@@ -370,6 +370,23 @@ pub fn conv2d_backward(
     grad_y: &Tensor,
     p: Conv2dParams,
 ) -> Result<Conv2dGrads> {
+    conv2d_backward_with(x, weight, has_bias, grad_y, p, true)
+}
+
+/// [`conv2d_backward`], skipping `dx` when `input_grad` is `false` (as autograd does for an
+/// input that does not require grad, e.g. a model's first layer on images): `Conv2dGrads::x`
+/// is then zeros of `x`'s shape, and the `Wᵀ·grad_y` GEMM and col2im are not run.
+///
+/// # Errors
+/// As [`conv2d_backward`].
+pub fn conv2d_backward_with(
+    x: &Tensor,
+    weight: &Tensor,
+    has_bias: bool,
+    grad_y: &Tensor,
+    p: Conv2dParams,
+    input_grad: bool,
+) -> Result<Conv2dGrads> {
     let g = geometry(x.shape(), weight.shape(), None, p)?;
     grad_y.expect_shape("conv2d_backward", &g.y_shape())?;
     let (k, l, o) = (g.k(), g.l(), g.o);
@@ -379,7 +396,12 @@ pub fn conv2d_backward(
 
     // dx: per sample, dcols = Wᵀ · g[n], then col2im.
     let mut dx = vec![0.0f32; g.n * chw];
-    for_each_chunk_mut(&mut dx, chw, |n, dxn| {
+    let dx_samples = if input_grad {
+        dx.as_mut_slice()
+    } else {
+        &mut []
+    };
+    for_each_chunk_mut(dx_samples, chw, |n, dxn| {
         with_cols(k * l, |dcols| {
             let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
             sgemm_serial(wt, gn, dcols, false);

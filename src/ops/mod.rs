@@ -14,7 +14,9 @@ pub mod softmax;
 
 pub use activation::{relu_backward, relu_forward};
 pub use batch_norm::{batch_norm2d_backward, batch_norm2d_forward, BatchNormCache};
-pub use conv2d::{conv2d_backward, conv2d_forward, Conv2dGrads, Conv2dParams};
+pub use conv2d::{
+    conv2d_backward, conv2d_backward_with, conv2d_forward, Conv2dGrads, Conv2dParams,
+};
 pub use dropout::{dropout_backward, dropout_forward};
 pub use linear::{linear_backward, linear_forward, LinearGrads};
 pub use loss::{cross_entropy_backward, cross_entropy_forward, Reduction};
