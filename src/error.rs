@@ -87,6 +87,51 @@ pub enum Error {
         bytes: u128,
         limit: u128,
     },
+    /// `-1` in a target shape whose known sizes multiply to 0, for a tensor of 0 elements:
+    /// `cannot reshape tensor of 0 elements into shape [-1, 0] because the unspecified dimension
+    /// size -1 can be any value and is ambiguous`.
+    ReshapeAmbiguous { op: &'static str, shape: Vec<i64> },
+    /// `permute(sparse_coo): number of dimensions in the tensor input does not match the length
+    /// of the desired ordering of dimensions i.e. input.dim() = 2 is not equal to len(dims) = 3`
+    /// (PyTorch 2.15 prints `sparse_coo` for dense tensors too).
+    PermuteLen {
+        op: &'static str,
+        ndim: usize,
+        len: usize,
+    },
+    /// `permute(): duplicate dims are not allowed.`
+    PermuteDuplicate { op: &'static str },
+    /// `torch.cat(): expected a non-empty list of Tensors` (ValueError).
+    CatEmpty { op: &'static str },
+    /// `zero-dimensional tensor (at position 0) cannot be concatenated`.
+    CatZeroDim { op: &'static str, position: usize },
+    /// `Tensors must have same number of dimensions: got 2 and 3`.
+    CatNdim {
+        op: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    /// `Sizes of tensors must match except in dimension 1. Expected size 2 but got size 3 for
+    /// tensor number 1 in the list.`
+    CatSizes {
+        op: &'static str,
+        dim: usize,
+        expected: usize,
+        got: usize,
+        position: usize,
+    },
+    /// `index 5 is out of bounds for dimension 0 with size 4` (IndexError).
+    IndexOutOfBounds {
+        op: &'static str,
+        index: i64,
+        dim: usize,
+        size: usize,
+    },
+    /// `too many indices for tensor of dimension 2` (IndexError).
+    TooManyIndices { op: &'static str, ndim: usize },
+    /// Indexing a 0-d tensor: `invalid index of a 0-dim tensor. Use `tensor.item()` in Python or
+    /// `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number` (IndexError).
+    IndexZeroDim { op: &'static str },
     /// Any other message, with PyTorch's text where PyTorch has one.
     Msg {
         op: &'static str,
@@ -130,6 +175,16 @@ impl Error {
             | Error::ConvChannels { op, .. }
             | Error::ShapeMismatch { op, .. }
             | Error::TooLarge { op, .. }
+            | Error::ReshapeAmbiguous { op, .. }
+            | Error::PermuteLen { op, .. }
+            | Error::PermuteDuplicate { op }
+            | Error::CatEmpty { op }
+            | Error::CatZeroDim { op, .. }
+            | Error::CatNdim { op, .. }
+            | Error::CatSizes { op, .. }
+            | Error::IndexOutOfBounds { op, .. }
+            | Error::TooManyIndices { op, .. }
+            | Error::IndexZeroDim { op }
             | Error::Msg { op, .. } => op,
         }
     }
@@ -137,7 +192,11 @@ impl Error {
     /// The Python exception class PyTorch raises here.
     pub fn py_kind(&self) -> PyKind {
         match self {
-            Error::DimOutOfRange { .. } => PyKind::IndexError,
+            Error::DimOutOfRange { .. }
+            | Error::IndexOutOfBounds { .. }
+            | Error::TooManyIndices { .. }
+            | Error::IndexZeroDim { .. } => PyKind::IndexError,
+            Error::CatEmpty { .. } => PyKind::ValueError,
             Error::Msg { kind, .. } => *kind,
             _ => PyKind::RuntimeError,
         }
@@ -209,6 +268,49 @@ impl fmt::Display for Error {
                 fmt_shape(shape),
                 bytes,
                 limit
+            ),
+            Error::ReshapeAmbiguous { shape, .. } => write!(
+                f,
+                "cannot reshape tensor of 0 elements into shape {} because the unspecified dimension size -1 can be any value and is ambiguous",
+                fmt_shape(shape)
+            ),
+            Error::PermuteLen { ndim, len, .. } => write!(
+                f,
+                "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = {} is not equal to len(dims) = {}",
+                ndim, len
+            ),
+            Error::PermuteDuplicate { .. } => {
+                write!(f, "permute(): duplicate dims are not allowed.")
+            }
+            Error::CatEmpty { .. } => {
+                write!(f, "torch.cat(): expected a non-empty list of Tensors")
+            }
+            Error::CatZeroDim { position, .. } => write!(
+                f,
+                "zero-dimensional tensor (at position {}) cannot be concatenated",
+                position
+            ),
+            Error::CatNdim { expected, got, .. } => write!(
+                f,
+                "Tensors must have same number of dimensions: got {} and {}",
+                expected, got
+            ),
+            Error::CatSizes { dim, expected, got, position, .. } => write!(
+                f,
+                "Sizes of tensors must match except in dimension {}. Expected size {} but got size {} for tensor number {} in the list.",
+                dim, expected, got, position
+            ),
+            Error::IndexOutOfBounds { index, dim, size, .. } => write!(
+                f,
+                "index {} is out of bounds for dimension {} with size {}",
+                index, dim, size
+            ),
+            Error::TooManyIndices { ndim, .. } => {
+                write!(f, "too many indices for tensor of dimension {}", ndim)
+            }
+            Error::IndexZeroDim { .. } => write!(
+                f,
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
             ),
             Error::Msg { message, .. } => f.write_str(message),
         }

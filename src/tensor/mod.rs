@@ -2,7 +2,10 @@
 //! semantics. Shape-changing ops (`reshape`, `flatten`, `view`, `permute`, …) live in
 //! [`shape`]; the storage is always contiguous, so kernels see plain `&[f32]` slices.
 
+pub mod cat;
 pub mod guard;
+pub mod index;
+pub mod permute;
 pub mod shape;
 
 use crate::error::{Error, Result};
