@@ -59,7 +59,8 @@ pub enum Error {
     },
     /// `flatten() has invalid args: start_dim cannot come after end_dim`.
     FlattenStartAfterEnd { op: &'static str },
-    /// `mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)`.
+    /// `addmm: mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)`; `op` is the
+    /// ATen kernel PyTorch 2.15 names in the message (`"mm"`, `"addmm"`).
     MatmulShape {
         op: &'static str,
         lhs: [usize; 2],
@@ -241,10 +242,10 @@ impl fmt::Display for Error {
             Error::FlattenStartAfterEnd { .. } => {
                 write!(f, "flatten() has invalid args: start_dim cannot come after end_dim")
             }
-            Error::MatmulShape { lhs, rhs, .. } => write!(
+            Error::MatmulShape { op, lhs, rhs } => write!(
                 f,
-                "mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
-                lhs[0], lhs[1], rhs[0], rhs[1]
+                "{}: mat1 and mat2 shapes cannot be multiplied ({}x{} and {}x{})",
+                op, lhs[0], lhs[1], rhs[0], rhs[1]
             ),
             Error::ConvChannels { weight, input, expected, got, .. } => write!(
                 f,
@@ -344,14 +345,15 @@ mod tests {
             "IndexError: Dimension out of range (expected to be in range of [-4, 3], but got 4)"
         );
         let e = Error::MatmulShape {
-            op: "linear",
+            op: "addmm",
             lhs: [64, 3072],
             rhs: [196608, 10],
         };
+        // torch 2.15: F.linear(torch.zeros(64, 3072), torch.zeros(10, 196608), torch.zeros(10))
         assert_eq!(
             e.to_string(),
-            "mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)"
+            "addmm: mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)"
         );
-        assert_eq!(e.op(), "linear");
+        assert_eq!(e.op(), "addmm");
     }
 }

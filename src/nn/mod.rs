@@ -5,6 +5,21 @@
 //! parameter gradients into each [`Param::grad`]. It is exact and simple: a `Sequential` runs
 //! its children's backwards in reverse order.
 
+pub mod activation;
+pub mod batch_norm;
+pub mod conv2d;
+pub mod dropout;
+pub mod flatten;
+pub mod init;
+pub mod linear;
+pub mod max_pool2d;
 pub mod module;
 
+pub use activation::ReLU;
+pub use batch_norm::BatchNorm2d;
+pub use conv2d::{Conv2d, Conv2dConfig};
+pub use dropout::Dropout;
+pub use flatten::Flatten;
+pub use linear::Linear;
+pub use max_pool2d::{MaxPool2d, Size2};
 pub use module::{Module, Param};

@@ -1,0 +1,185 @@
+//! `nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True)`
+//! (groups 1, dilation 1, zero padding).
+//!
+//! Parameters (state_dict names): `weight` `[O, C, kh, kw]`, `bias` `[O]`, initialised as
+//! PyTorch does with `fan_in = C·kh·kw`.
+//!
+//! ```
+//! use nnbook::nn::{Conv2d, Conv2dConfig, Module};
+//! let conv = Conv2d::new(3, 32, [5, 5], [1, 1], [2, 2], true);
+//! assert_eq!(conv.repr(0), "Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))");
+//! assert_eq!(conv.output_shape(&[64, 3, 32, 32]).unwrap(), vec![64, 32, 32, 32]);
+//! let conv = Conv2dConfig::new(3, 8, [3, 3]).with_stride([2, 2]).with_bias(false).init();
+//! assert_eq!(conv.repr(0), "Conv2d(3, 8, kernel_size=(3, 3), stride=(2, 2), bias=False)");
+//! ```
+
+use crate::error::Result;
+use crate::nn::linear::{accumulate, no_forward};
+use crate::nn::{init, Module, Param};
+use crate::ops::conv2d::{conv2d_backward, conv2d_forward, conv2d_output_shape, Conv2dParams};
+use crate::tensor::Tensor;
+
+/// A 2-d convolution. `x`: `[N, C, H, W]` (or `[C, H, W]`) → `y`: `[N, O, Ho, Wo]`.
+#[derive(Clone, Debug)]
+pub struct Conv2d {
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub kernel_size: [usize; 2],
+    pub params: Conv2dParams,
+    /// `[O, C, kh, kw]`.
+    pub weight: Param,
+    /// `[O]`.
+    pub bias: Option<Param>,
+    x: Option<Tensor>,
+}
+
+impl Conv2d {
+    /// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias=bias)`, with
+    /// PyTorch's default initialisation from the global generator (weight, then bias).
+    /// Bad hyper-parameters (zero stride, kernel larger than the input) are reported by
+    /// `forward`/`output_shape`, as PyTorch does.
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: [usize; 2],
+        stride: [usize; 2],
+        padding: [usize; 2],
+        bias: bool,
+    ) -> Conv2d {
+        let fan_in = in_channels * kernel_size[0] * kernel_size[1];
+        let weight = Param::new(init::kaiming_uniform(
+            &[out_channels, in_channels, kernel_size[0], kernel_size[1]],
+            fan_in,
+        ));
+        let bias = bias.then(|| Param::new(init::bias_uniform(out_channels, fan_in)));
+        Conv2d {
+            in_channels,
+            out_channels,
+            kernel_size,
+            params: Conv2dParams { stride, padding },
+            weight,
+            bias,
+            x: None,
+        }
+    }
+}
+
+/// Builder for [`Conv2d`]: `Conv2dConfig::new(3, 32, [5, 5]).with_padding([2, 2]).init()`
+/// (defaults: stride 1, padding 0, bias).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Conv2dConfig {
+    pub in_channels: usize,
+    pub out_channels: usize,
+    pub kernel_size: [usize; 2],
+    pub stride: [usize; 2],
+    pub padding: [usize; 2],
+    pub bias: bool,
+}
+
+impl Conv2dConfig {
+    /// Stride `[1, 1]`, padding `[0, 0]`, with bias.
+    pub fn new(in_channels: usize, out_channels: usize, kernel_size: [usize; 2]) -> Self {
+        Conv2dConfig {
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride: [1, 1],
+            padding: [0, 0],
+            bias: true,
+        }
+    }
+    /// Sets the stride.
+    pub fn with_stride(self, stride: [usize; 2]) -> Self {
+        Conv2dConfig { stride, ..self }
+    }
+    /// Sets the zero padding.
+    pub fn with_padding(self, padding: [usize; 2]) -> Self {
+        Conv2dConfig { padding, ..self }
+    }
+    /// With or without bias.
+    pub fn with_bias(self, bias: bool) -> Self {
+        Conv2dConfig { bias, ..self }
+    }
+    /// Builds the layer (initialising its parameters).
+    pub fn init(self) -> Conv2d {
+        Conv2d::new(
+            self.in_channels,
+            self.out_channels,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.bias,
+        )
+    }
+}
+
+impl Module for Conv2d {
+    fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
+        let b = self.bias.as_ref().map(|b| &b.value);
+        let y = conv2d_forward(x, &self.weight.value, b, self.params)?;
+        self.x = Some(x.clone());
+        Ok(y)
+    }
+
+    fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
+        let x = self.x.as_ref().ok_or_else(|| no_forward("Conv2d"))?;
+        let has_bias = self.bias.is_some();
+        let g = conv2d_backward(x, &self.weight.value, has_bias, grad_y, self.params)?;
+        accumulate(&mut self.weight.grad, &g.weight);
+        if let (Some(b), Some(gb)) = (self.bias.as_mut(), g.bias.as_ref()) {
+            accumulate(&mut b.grad, gb);
+        }
+        Ok(g.x)
+    }
+
+    fn named_parameters(&self) -> Vec<(String, &Param)> {
+        let mut v = vec![("weight".to_string(), &self.weight)];
+        if let Some(b) = &self.bias {
+            v.push(("bias".to_string(), b));
+        }
+        v
+    }
+
+    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
+        let mut v = vec![("weight".to_string(), &mut self.weight)];
+        if let Some(b) = &mut self.bias {
+            v.push(("bias".to_string(), b));
+        }
+        v
+    }
+
+    /// `Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))`: padding only when
+    /// non-zero, `bias=False` only without bias (PyTorch's `extra_repr`).
+    fn repr(&self, _indent: usize) -> String {
+        let pair = |p: [usize; 2]| format!("({}, {})", p[0], p[1]);
+        let mut s = format!(
+            "Conv2d({}, {}, kernel_size={}, stride={}",
+            self.in_channels,
+            self.out_channels,
+            pair(self.kernel_size),
+            pair(self.params.stride)
+        );
+        if self.params.padding != [0, 0] {
+            s += &format!(", padding={}", pair(self.params.padding));
+        }
+        if self.bias.is_none() {
+            s += ", bias=False";
+        }
+        s + ")"
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        conv2d_output_shape(input, self.weight.value.shape(), self.params)
+    }
+
+    /// `N · O · Ho · Wo · C · kh · kw` (bias adds not counted).
+    fn mult_adds(&self, input: &[usize]) -> u64 {
+        match self.output_shape(input) {
+            Ok(y) => {
+                let per_out = self.in_channels * self.kernel_size[0] * self.kernel_size[1];
+                (y.iter().product::<usize>() * per_out) as u64
+            }
+            Err(_) => 0,
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `nn.Flatten(start_dim=1, end_dim=-1)`: merges dims `start_dim..=end_dim` into one.
+//!
+//! ```
+//! use nnbook::nn::{Flatten, Module};
+//! let f = Flatten::default();
+//! assert_eq!(f.output_shape(&[64, 64, 4, 4]).unwrap(), vec![64, 1024]);
+//! assert_eq!(f.repr(0), "Flatten(start_dim=1, end_dim=-1)");
+//! ```
+
+use crate::error::{Error, Result};
+use crate::nn::linear::no_forward;
+use crate::nn::{Module, Param};
+use crate::tensor::Tensor;
+
+/// Flattens a range of dims. `x`: `[N, C, H, W]` → `[N, C·H·W]` with the defaults.
+#[derive(Clone, Debug)]
+pub struct Flatten {
+    pub start_dim: i64,
+    pub end_dim: i64,
+    in_shape: Option<Vec<usize>>,
+}
+
+impl Default for Flatten {
+    /// `nn.Flatten()`: `start_dim=1, end_dim=-1`.
+    fn default() -> Self {
+        Flatten::new(1, -1)
+    }
+}
+
+impl Flatten {
+    /// `nn.Flatten(start_dim, end_dim)` (negative dims count from the end).
+    pub fn new(start_dim: i64, end_dim: i64) -> Flatten {
+        Flatten {
+            start_dim,
+            end_dim,
+            in_shape: None,
+        }
+    }
+}
+
+/// `torch.flatten`'s output shape (a 0-d input gives `[1]`).
+///
+/// # Errors
+/// [`Error::DimOutOfRange`] (IndexError); [`Error::FlattenStartAfterEnd`].
+// TODO(lead): use tensor::shape::flatten / wrap_dim once the shape helper lands.
+pub(crate) fn flatten_shape(input: &[usize], start_dim: i64, end_dim: i64) -> Result<Vec<usize>> {
+    let wrap = crate::ops::softmax::wrap_dim;
+    let s = wrap("flatten", start_dim, input.len())?;
+    let e = wrap("flatten", end_dim, input.len())?;
+    if s > e {
+        return Err(Error::FlattenStartAfterEnd { op: "flatten" });
+    }
+    if input.is_empty() {
+        return Ok(vec![1]);
+    }
+    let mut out = input[..s].to_vec();
+    out.push(input[s..=e].iter().product());
+    out.extend_from_slice(&input[e + 1..]);
+    Ok(out)
+}
+
+impl Module for Flatten {
+    fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
+        let shape = flatten_shape(x.shape(), self.start_dim, self.end_dim)?;
+        self.in_shape = Some(x.shape().to_vec());
+        Tensor::from_vec(&shape, x.data().to_vec())
+    }
+
+    fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
+        let shape = self
+            .in_shape
+            .as_ref()
+            .ok_or_else(|| no_forward("Flatten"))?;
+        if grad_y.numel() != shape.iter().product::<usize>() {
+            return Err(Error::ShapeMismatch {
+                op: "Flatten.backward",
+                lhs: grad_y.shape().to_vec(),
+                rhs: shape.clone(),
+            });
+        }
+        Tensor::from_vec(shape, grad_y.data().to_vec())
+    }
+
+    fn named_parameters(&self) -> Vec<(String, &Param)> {
+        Vec::new()
+    }
+
+    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
+        Vec::new()
+    }
+
+    fn repr(&self, _indent: usize) -> String {
+        format!(
+            "Flatten(start_dim={}, end_dim={})",
+            self.start_dim, self.end_dim
+        )
+    }
+
+    fn output_shape(&self, input: &[usize]) -> Result<Vec<usize>> {
+        flatten_shape(input, self.start_dim, self.end_dim)
+    }
+}
