@@ -133,6 +133,14 @@ pub enum Error {
     /// Indexing a 0-d tensor: `invalid index of a 0-dim tensor. Use `tensor.item()` in Python or
     /// `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number` (IndexError).
     IndexZeroDim { op: &'static str },
+    /// An error raised by child `index` of a container (`Sequential`). Prints the child's
+    /// error unchanged (PyTorch's text; PyTorch does not name the layer); `index` and `layer`
+    /// (the child's one-line repr) are for the UI. Nested containers nest this variant.
+    InLayer {
+        index: usize,
+        layer: String,
+        source: Box<Error>,
+    },
     /// Any other message, with PyTorch's text where PyTorch has one.
     Msg {
         op: &'static str,
@@ -187,6 +195,7 @@ impl Error {
             | Error::TooManyIndices { op, .. }
             | Error::IndexZeroDim { op }
             | Error::Msg { op, .. } => op,
+            Error::InLayer { source, .. } => source.op(),
         }
     }
 
@@ -199,8 +208,29 @@ impl Error {
             | Error::IndexZeroDim { .. } => PyKind::IndexError,
             Error::CatEmpty { .. } => PyKind::ValueError,
             Error::Msg { kind, .. } => *kind,
+            Error::InLayer { source, .. } => source.py_kind(),
             _ => PyKind::RuntimeError,
         }
+    }
+
+    /// The error underneath any [`Error::InLayer`] wrappers.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::InLayer { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// The path of child indices an [`Error::InLayer`] chain points to (outermost first),
+    /// e.g. `[2, 0]` for the first layer of the third child; empty for other errors.
+    pub fn layer_path(&self) -> Vec<usize> {
+        let mut path = Vec::new();
+        let mut e = self;
+        while let Error::InLayer { index, source, .. } = e {
+            path.push(*index);
+            e = source;
+        }
+        path
     }
 
     /// `"RuntimeError: <message>"`, as Python prints an uncaught exception's last line.
@@ -313,6 +343,7 @@ impl fmt::Display for Error {
                 f,
                 "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
             ),
+            Error::InLayer { source, .. } => source.fmt(f),
             Error::Msg { message, .. } => f.write_str(message),
         }
     }

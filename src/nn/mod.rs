@@ -14,6 +14,8 @@ pub mod init;
 pub mod linear;
 pub mod max_pool2d;
 pub mod module;
+pub mod sequential;
+pub mod state_dict;
 
 pub use activation::ReLU;
 pub use batch_norm::BatchNorm2d;
@@ -23,3 +25,5 @@ pub use flatten::Flatten;
 pub use linear::Linear;
 pub use max_pool2d::{MaxPool2d, Size2};
 pub use module::{Module, Param};
+pub use sequential::{LayerShape, Sequential};
+pub use state_dict::{load_state_dict, state_dict};
