@@ -2,9 +2,11 @@
 //! written on every argument (`x: [N, C, H, W]`).
 
 pub mod activation;
+pub mod affine_grid;
 pub mod batch_norm;
 pub mod conv2d;
 pub mod dropout;
+pub mod grid_sample;
 pub mod linear;
 pub mod loss;
 pub mod max_pool2d;
