@@ -71,7 +71,7 @@ pub fn infer_shape(op: &'static str, shape: &[i64], numel: usize) -> Result<Vec<
                 shape: shape.to_vec(),
             })
         }
-        Some(_) if known > 0 && total % known == 0 => Some(total / known),
+        Some(_) if known > 0 && total.is_multiple_of(known) => Some(total / known),
         _ => return Err(invalid()),
     };
     shape
