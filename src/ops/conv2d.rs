@@ -340,10 +340,17 @@ pub fn conv2d_backward(
     let partials = map_range(chunks, |ci| {
         let mut dw = vec![0.0f32; o * k];
         let mut cols = vec![0.0f32; k * l];
+        let mut cols_t = vec![0.0f32; l * k];
         for n in ci * DW_CHUNK..((ci + 1) * DW_CHUNK).min(g.n) {
             im2col(&xs[n * chw..(n + 1) * chw], &g, &mut cols);
+            // colsᵀ [L, K] stored row-major, so the GEMM's inner loop runs over contiguous K.
+            for (r, row) in cols.chunks(l).enumerate() {
+                for (c, &v) in row.iter().enumerate() {
+                    cols_t[c * k + r] = v;
+                }
+            }
             let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
-            sgemm_serial(gn, MatRef::row_major(&cols, k, l).t(), &mut dw, true);
+            sgemm_serial(gn, MatRef::row_major(&cols_t, l, k), &mut dw, true);
         }
         dw
     });
