@@ -195,7 +195,7 @@ impl Rng {
         for block in out.chunks_exact_mut(16) {
             box_muller_16(block);
         }
-        if n % 16 != 0 {
+        if !n.is_multiple_of(16) {
             let tail = &mut out[n - 16..];
             tail.iter_mut().for_each(|x| *x = self.uniform_f32());
             box_muller_16(tail);

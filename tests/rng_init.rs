@@ -2,7 +2,8 @@
 //! PyTorch call that produced it (printed as float32 with `str(np.float32(x))`).
 //!
 //! The global generator is shared by all tests of this binary, so tests that seed it take
-//! `LOCK` first.
+//! `LOCK` first. The same tests run under wasm to show the numbers do not depend on the platform:
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test --target wasm32-unknown-unknown --config .cargo/wasm-st.toml --test rng_init`.
 
 use nnbook::nn::init::{bias_uniform, kaiming_uniform, kaiming_uniform_bound, try_kaiming_uniform};
 use nnbook::rng::{self, Rng};
@@ -24,7 +25,8 @@ fn assert_close(got: &[f32], want: &[f32], rtol: f32, atol: f32) {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn rand_matches_torch_bit_for_bit() {
     let _g = lock();
     // torch.manual_seed(0); torch.rand(5)
@@ -36,7 +38,8 @@ fn rand_matches_torch_bit_for_bit() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn uniform_range_matches_torch() {
     // torch.manual_seed(0); torch.empty(3, 4).uniform_(-0.5, 0.5)
     let want = [
@@ -58,7 +61,8 @@ fn uniform_range_matches_torch() {
     assert_eq!(got, want);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn randn_below_16_is_bit_exact_and_caches_across_calls() {
     let _g = lock();
     // torch.manual_seed(0); torch.randn(5)
@@ -77,7 +81,8 @@ fn randn_below_16_is_bit_exact_and_caches_across_calls() {
     assert_eq!(rng::randn(&[1]).unwrap().data(), &[1.5409961]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn randn_16_and_more_within_float_ulps() {
     let _g = lock();
     // torch.manual_seed(0); torch.randn(20)
@@ -136,7 +141,8 @@ fn randn_16_and_more_within_float_ulps() {
     assert_close(t.data(), &want21, 1e-6, 1e-7);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn randn_is_standard_normal() {
     let mut r = Rng::new(123);
     let mut v = vec![0.0f32; 100_000];
@@ -151,7 +157,8 @@ fn randn_is_standard_normal() {
     assert!(m2.abs() < 0.03, "mean {m2}");
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn randint_randperm_and_bernoulli_match_torch() {
     // torch.manual_seed(3); torch.randint(0, 10, (12,))
     let mut r = Rng::new(3);
@@ -169,7 +176,8 @@ fn randint_randperm_and_bernoulli_match_torch() {
     assert_eq!(got, want);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn linear_default_init_matches_torch() {
     let _g = lock();
     // torch.manual_seed(0); l = nn.Linear(4, 3); l.weight, l.bias
@@ -221,7 +229,8 @@ fn linear_default_init_matches_torch() {
     assert_eq!(&b2.data()[8..], &[0.044921145, -0.08941874]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn conv2d_default_init_matches_torch() {
     let _g = lock();
     // torch.manual_seed(0); c = nn.Conv2d(3, 32, 5)
@@ -248,7 +257,8 @@ fn conv2d_default_init_matches_torch() {
     );
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn kaiming_bound_is_one_over_sqrt_fan_in() {
     for fan_in in [1usize, 4, 75, 800, 1024] {
         let b = kaiming_uniform_bound(fan_in);
@@ -256,4 +266,18 @@ fn kaiming_bound_is_one_over_sqrt_fan_in() {
     }
     assert_eq!(kaiming_uniform_bound(0), 0.0);
     assert!(try_kaiming_uniform(&[1 << 20, 1 << 20], 1).is_err());
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn randn_large_is_the_same_on_every_platform() {
+    // A hash of the bit patterns of `Rng::new(0)` filling 40 normals (the >= 16 path, with
+    // f64 log/cos/sin rounded to f32), recorded natively on x86-64; the wasm run must agree.
+    let mut r = Rng::new(0);
+    let mut v = vec![0.0f32; 40];
+    r.fill_normal(&mut v);
+    let h = v.iter().fold(0u64, |h, x| {
+        h.wrapping_mul(1_000_003).wrapping_add(x.to_bits() as u64)
+    });
+    assert_eq!(h, 18_158_875_449_407_856_611);
 }

@@ -138,12 +138,13 @@ fn quoted(keys: &[&str]) -> String {
 /// uses its last value, as a Python dict would.
 ///
 /// # Errors
-/// A `RuntimeError` (op `"load_state_dict"`) with PyTorch's text, e.g.
+/// A `RuntimeError` (op `"load_state_dict"`) with PyTorch's text (lines after the first
+/// start with a tab, the key lists end with `". "`), e.g.
 /// ```text
 /// Error(s) in loading state_dict for Sequential:
-/// 	Missing key(s) in state_dict: "0.bias".
-/// 	Unexpected key(s) in state_dict: "extra".
-/// 	size mismatch for 0.weight: copying a param with shape torch.Size([32, 3, 5, 5]) from checkpoint, the shape in current model is torch.Size([32, 3, 3, 3]).
+///     Missing key(s) in state_dict: "0.bias".
+///     Unexpected key(s) in state_dict: "extra".
+///     size mismatch for 0.weight: copying a param with shape torch.Size([32, 3, 5, 5]) from checkpoint, the shape in current model is torch.Size([32, 3, 3, 3]).
 /// ```
 /// Unlike PyTorch (which copies the matching entries before raising), the model is left
 /// untouched when there is any error. Unexpected keys are listed in checkpoint order

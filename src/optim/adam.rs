@@ -54,10 +54,10 @@ impl AdamConfig {
             ))
         };
         let (b0, b1) = self.betas;
-        if !(0.0 <= self.lr) {
+        if !(0.0..).contains(&self.lr) {
             return bad("Invalid learning rate", self.lr);
         }
-        if !(0.0 <= self.eps) {
+        if !(0.0..).contains(&self.eps) {
             return bad("Invalid epsilon value", self.eps);
         }
         if !(0.0..1.0).contains(&b0) {
@@ -66,7 +66,7 @@ impl AdamConfig {
         if !(0.0..1.0).contains(&b1) {
             return bad("Invalid beta parameter at index 1", b1);
         }
-        if !(0.0 <= self.weight_decay) {
+        if !(0.0..).contains(&self.weight_decay) {
             return bad("Invalid weight_decay value", self.weight_decay);
         }
         Ok(())
@@ -183,7 +183,9 @@ impl Adam {
                 let v = st.exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
                 st.exp_avg_sq[i] = v;
                 let v = if c.amsgrad {
-                    let vmax = st.max_exp_avg_sq[i].max(v);
+                    // torch.maximum propagates NaN; f32::max would drop it.
+                    let old = st.max_exp_avg_sq[i];
+                    let vmax = if v.is_nan() || v > old { v } else { old };
                     st.max_exp_avg_sq[i] = vmax;
                     vmax
                 } else {
