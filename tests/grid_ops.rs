@@ -155,7 +155,8 @@ fn nearest_rounds_half_to_even() {
 fn affine_grid_matches_torch() {
     // theta [2,2,3]; size [2,1,3,5] and a one-pixel-high size [2,1,1,4]; both align_corners.
     let theta = t(&[2, 2, 3], &TH);
-    let cases: [(&[f32], &[f32], [usize; 4], bool); 4] = [
+    type AffineCase<'a> = (&'a [f32], &'a [f32], [usize; 4], bool);
+    let cases: [AffineCase; 4] = [
         (&AG_S_F_GRID, &AG_S_F_DTHETA, [2, 1, 3, 5], false),
         (&AG_U_F_GRID, &AG_U_F_DTHETA, [2, 1, 1, 4], false),
         (&AG_S_T_GRID, &AG_S_T_DTHETA, [2, 1, 3, 5], true),
@@ -191,7 +192,8 @@ fn affine_grid_then_grid_sample_matches_torch() {
     let x = formula(&[2, 2, 4, 5], 11, 17, 8.0, 1.0);
     let theta = t(&[2, 2, 3], &TC);
     let g = formula(&[2, 2, 3, 4], 5, 7, 4.0, 0.75);
-    let cases: [(PaddingMode, bool, &[f32], &[f32], &[f32]); 6] = [
+    type ChainCase<'a> = (PaddingMode, bool, &'a [f32], &'a [f32], &'a [f32]);
+    let cases: [ChainCase; 6] = [
         (
             PaddingMode::Zeros,
             false,

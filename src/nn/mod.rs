@@ -16,6 +16,7 @@ pub mod max_pool2d;
 pub mod module;
 pub mod sequential;
 pub mod state_dict;
+pub mod stn;
 
 pub use activation::ReLU;
 pub use batch_norm::BatchNorm2d;

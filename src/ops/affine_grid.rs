@@ -19,7 +19,8 @@ const OP: &str = "affine_grid";
 
 /// PyTorch's base coordinates along one axis of `steps` pixels (`linspace_from_neg_one`):
 /// `linspace(-1, 1, steps)`, scaled by `(steps - 1) / steps` when `align_corners` is false;
-/// `[0]` for `steps <= 1`.
+/// `[0]` for `steps <= 1`. Equal to PyTorch's values up to 1 ulp (its vectorised `linspace` fills
+/// runs of 8 from a base, which can round differently).
 pub fn base_coordinates(steps: usize, align_corners: bool) -> Vec<f32> {
     if steps <= 1 {
         return vec![0.0; steps];
@@ -47,7 +48,7 @@ pub fn base_coordinates(steps: usize, align_corners: bool) -> Vec<f32> {
 fn check_size(size: [usize; 4], align_corners: bool) -> Result<()> {
     let unit_span = align_corners && size[2].min(size[3]) == 1;
     // PyTorch only warns for a unit axis with align_corners=True and then skips this check.
-    if !unit_span && size.iter().any(|&d| d == 0) {
+    if !unit_span && size.contains(&0) {
         return Err(Error::value(
             OP,
             format!(
@@ -163,6 +164,24 @@ mod tests {
         assert_eq!(base_coordinates(3, true), vec![-1.0, 0.0, 1.0]);
         assert_eq!(base_coordinates(1, true), vec![0.0]);
         assert_eq!(base_coordinates(2, false), vec![-0.5, 0.5]);
-        assert_eq!(base_coordinates(4, false), vec![-0.75, -0.25, 0.25, 0.75]);
+        // torch: F.affine_grid(torch.eye(2, 3)[None], [1, 1, 1, W], align_corners=False)[0, 0, :, 0]
+        assert_eq!(
+            base_coordinates(4, false),
+            vec![-0.75, -0.24999999, 0.24999999, 0.75]
+        );
+        let nine = [
+            -0.8888889,
+            -0.6666667,
+            -0.44444445,
+            -0.22222222,
+            0.0,
+            0.22222222,
+            0.44444445,
+            0.6666667,
+            0.8888889,
+        ];
+        assert_eq!(base_coordinates(9, false), nine);
+        let nine_ac = [-1.0, -0.75, -0.5, -0.25, 0.0, 0.25, 0.5, 0.75, 1.0];
+        assert_eq!(base_coordinates(9, true), nine_ac);
     }
 }

@@ -485,8 +485,9 @@ pub fn grid_sample_backward(
                 GridSampleMode::Bilinear => {
                     let offs = pt.offsets(win);
                     let [nw, ne, sw, se] = pt.weights;
-                    let (w, e) = (pt.x - pt.x.floor(), 1.0 - (pt.x - pt.x.floor()));
-                    let (nn, s) = (pt.y - pt.y.floor(), 1.0 - (pt.y - pt.y.floor()));
+                    // Distances to the west and north neighbours, as in `point`.
+                    let (w, nn) = (pt.x - pt.x.floor(), pt.y - pt.y.floor());
+                    let (e, s) = (1.0 - w, 1.0 - nn);
                     let (mut gx, mut gyy) = (0.0f32, 0.0f32);
                     for ch in 0..c {
                         let go = gy_b[ch * p_count + p];
