@@ -18,6 +18,7 @@ pub mod optim;
 pub mod parallel;
 pub mod rng;
 pub mod tensor;
+pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -147,7 +147,7 @@ impl Module for Lin {
         let (n, k) = (input[0], input[input.len() - 1]);
         if k != s[1] {
             return Err(Error::MatmulShape {
-                op: "linear",
+                op: "addmm",
                 lhs: [n, k],
                 rhs: [s[1], s[0]],
             });
@@ -370,7 +370,7 @@ fn output_shape_chains_and_errors_name_the_layer() {
         .to_string()
         .ends_with("mat1 and mat2 shapes cannot be multiplied (64x6144 and 3072x64)"));
     assert_eq!(e.layer_path(), [2]);
-    assert_eq!(e.op(), "linear");
+    assert_eq!(e.op(), "addmm");
     match &e {
         Error::InLayer { index, layer, .. } => {
             assert_eq!(*index, 2);
@@ -395,7 +395,7 @@ fn output_shape_chains_and_errors_name_the_layer() {
     assert_eq!(e.layer_path(), [1, 1]);
     assert_eq!(
         e.to_string(),
-        "mat1 and mat2 shapes cannot be multiplied (8x65 and 64x10)"
+        "addmm: mat1 and mat2 shapes cannot be multiplied (8x65 and 64x10)"
     );
     assert_eq!(net.mult_adds(&[64, 3, 32, 64]), 0);
     assert_eq!(

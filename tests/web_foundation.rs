@@ -20,9 +20,19 @@ fn self_test_checksum_is_exact() {
     let n = 64;
     let (a, b) = nnbook::wasm::self_test_inputs(n);
     let mut c = vec![0.0f32; n * n];
-    kernels::sgemm(MatRef::row_major(&a, n, n), MatRef::row_major(&b, n, n), &mut c, false);
+    kernels::sgemm(
+        MatRef::row_major(&a, n, n),
+        MatRef::row_major(&b, n, n),
+        &mut c,
+        false,
+    );
     let mut want = vec![0.0f32; n * n];
-    kernels::scalar::sgemm(MatRef::row_major(&a, n, n), MatRef::row_major(&b, n, n), &mut want, false);
+    kernels::scalar::sgemm(
+        MatRef::row_major(&a, n, n),
+        MatRef::row_major(&b, n, n),
+        &mut want,
+        false,
+    );
     assert_eq!(c, want);
     let sum: f64 = c.iter().map(|&x| x as f64).sum();
     assert_eq!(nnbook::wasm::gemm_self_test(n).ok(), Some(sum));

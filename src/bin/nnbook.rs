@@ -26,6 +26,13 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("nnbook data: {e}");
+                ExitCode::FAILURE
+            }
+        },
         _ => usage(),
     }
 }

@@ -1,14 +1,15 @@
 //! Whole-model cases on the lessons' CIFAR-10 model (`fixture`, `cifar_model`,
 //! `cifar_model_sgd`, `cifar_model_adam`) and `default_init`.
 //!
-//! The model is built from nnbook's layers exactly as the schema says, its weights loaded from
-//! the `fixture` case (a file beside the case's file), then run forward and backward with mean
-//! cross-entropy; optimizer cases repeat `zero_grad; loss; backward; step`.
+//! The model is nnbook's own builder ([`crate::nn::models::cifar10_model`]), so the fixtures
+//! also check that it is the schema's model. Its weights are loaded from the `fixture` case (a
+//! file beside the case's file), then it runs forward and backward with mean cross-entropy;
+//! optimizer cases repeat `zero_grad; loss; backward; step`.
 
 use super::compare::{compare, Actual};
 use super::fixture::{self, Case, Distribution, Tol};
 use super::{op_err, Computed, Ctx};
-use crate::nn::{self, Conv2d, Flatten, Linear, MaxPool2d, Module, Sequential};
+use crate::nn::{self, Conv2d, Linear, Module, Sequential};
 use crate::ops::loss::{cross_entropy_backward, cross_entropy_forward, Reduction};
 use crate::optim::{Adam, AdamConfig, Sgd, SgdConfig};
 use crate::{rng, Tensor};
@@ -19,21 +20,10 @@ use std::rc::Rc;
 /// The model every whole-model case names, as the fixtures write it.
 pub const CIFAR_MODEL: &str = "nn.Sequential(Conv2d(3,32,5,1,2), MaxPool2d(2), Conv2d(32,32,5,1,2), MaxPool2d(2), Conv2d(32,64,5,1,2), MaxPool2d(2), Flatten(), Linear(1024,64), Linear(64,10))";
 
-/// The CIFAR-10 model of the lessons, freshly initialised from the global generator.
+/// The CIFAR-10 model of the lessons (nnbook's own builder, without ReLUs), freshly
+/// initialised from the global generator.
 pub fn build_cifar_model() -> Sequential {
-    let conv = |i, o| Box::new(Conv2d::new(i, o, [5, 5], [1, 1], [2, 2], true)) as Box<dyn Module>;
-    let pool = || Box::new(MaxPool2d::from_kernel(2)) as Box<dyn Module>;
-    Sequential::new(vec![
-        conv(3, 32),
-        pool(),
-        conv(32, 32),
-        pool(),
-        conv(32, 64),
-        pool(),
-        Box::new(Flatten::new(1, -1)),
-        Box::new(Linear::new(1024, 64, true)),
-        Box::new(Linear::new(64, 10, true)),
-    ])
+    nn::models::cifar10_model(false)
 }
 
 /// A `fixture` case: the weights and the batch.

@@ -1,10 +1,24 @@
 //! Compute kernels: the only module with `unsafe` and `core::arch`.
 //!
-//! Each SIMD kernel sits beside a scalar twin with the same signature, and one test harness
-//! (`tests` below and `tests/kernels.rs`) runs every kernel against the scalar twin. The kernel
-//! is chosen once per build/CPU by [`sgemm`].
+//! - GEMM ([`sgemm`]): a packed, register-blocked f32 GEMM in matrixmultiply's style — A and B
+//!   panels packed into per-thread buffers, an `MR × NR` micro-kernel per instruction set
+//!   (`simd128.rs` for wasm SIMD128, `avx2.rs` for x86-64 AVX2+FMA, `scalar.rs` the twin with
+//!   the same signature), block sizes in `params.rs`, the loop nest in `gemm.rs`.
+//! - Elementwise: [`relu_inplace`], [`axpy`], [`add_bias_rows`], [`add_bias_channels`].
+//!
+//! The instruction set is chosen once ([`Isa::chosen`]): at compile time on wasm, by run-time
+//! detection on x86-64. One harness ([`harness`], run by `tests/kernels.rs` natively and
+//! `tests/web_kernels.rs` in the browser) checks every kernel against the scalar twin.
 
+pub mod bench;
+mod gemm;
+#[doc(hidden)]
+pub mod harness;
+pub mod params;
 pub mod scalar;
+
+#[cfg(target_arch = "x86_64")]
+pub mod avx2;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub mod simd128;
 
@@ -49,6 +63,24 @@ impl<'a> MatRef<'a> {
         self.data[i * self.rs + j * self.cs]
     }
 
+    /// Rows `r0..r0 + rows` (non-empty, inside the view).
+    fn sub_rows(self, r0: usize, rows: usize) -> Self {
+        MatRef {
+            data: &self.data[r0 * self.rs..],
+            rows,
+            ..self
+        }
+    }
+
+    /// Columns `c0..c0 + cols` (non-empty, inside the view).
+    fn sub_cols(self, c0: usize, cols: usize) -> Self {
+        MatRef {
+            data: &self.data[c0 * self.cs..],
+            cols,
+            ..self
+        }
+    }
+
     /// Panics unless every element lies inside `data` (checked once, before any kernel runs).
     pub(crate) fn assert_in_bounds(&self) {
         if self.rows > 0 && self.cols > 0 {
@@ -58,128 +90,300 @@ impl<'a> MatRef<'a> {
     }
 }
 
-/// Which GEMM kernel this build runs.
+/// An instruction set with its own kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// Plain Rust (the twin every other kernel is tested against).
+    Scalar,
+    /// x86-64 AVX2 + FMA (run-time detected).
+    Avx2,
+    /// wasm SIMD128 (compiled in with `-C target-feature=+simd128`).
+    Simd128,
+}
+
+impl Isa {
+    /// The fastest instruction set this build and CPU support, detected once per process.
+    pub fn chosen() -> Isa {
+        #[cfg(target_arch = "x86_64")]
+        {
+            static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+            *CHOSEN.get_or_init(|| {
+                if Isa::Avx2.is_available() {
+                    Isa::Avx2
+                } else {
+                    Isa::Scalar
+                }
+            })
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            Isa::Simd128
+        }
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
+        {
+            Isa::Scalar
+        }
+    }
+
+    /// `true` when this build and CPU can run this instruction set's kernels.
+    pub fn is_available(self) -> bool {
+        match self {
+            Isa::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma"),
+            Isa::Simd128 => SIMD128,
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// Every instruction set available here, scalar first.
+    pub fn available() -> Vec<Isa> {
+        [Isa::Scalar, Isa::Avx2, Isa::Simd128]
+            .into_iter()
+            .filter(|isa| isa.is_available())
+            .collect()
+    }
+
+    /// `"scalar"`, `"avx2"` or `"simd128"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Scalar => "scalar",
+            Isa::Avx2 => "avx2",
+            Isa::Simd128 => "simd128",
+        }
+    }
+
+    /// The GEMM register tile `(MR, NR)`.
+    pub fn tile(self) -> (usize, usize) {
+        match self {
+            Isa::Scalar => (params::scalar::MR, params::scalar::NR),
+            Isa::Avx2 => (params::avx2::MR, params::avx2::NR),
+            Isa::Simd128 => (params::simd128::MR, params::simd128::NR),
+        }
+    }
+}
+
+/// Which GEMM kernel this build runs: `"simd128"`, `"avx2"` or `"scalar"`.
 pub fn gemm_kernel_name() -> &'static str {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        "simd128"
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        "scalar"
-    }
+    Isa::chosen().name()
 }
 
 /// `true` when the wasm SIMD128 kernels are compiled in.
 pub const SIMD128: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
 
-/// `C = A·B` (or `C += A·B` when `accumulate`), `A` is `m×k`, `B` is `k×n`, `C` is `m×n`
-/// row-major. Rows of `C` are split over the thread pool.
+/// `C = A·B` (or `C += A·B` when `accumulate`), `A` is `m×k`, `B` is `k×n` (any strides), `C`
+/// is `m×n` row-major. Blocks of rows (or of columns, when `C` is wide) are split over the
+/// thread pool; no sum is split across threads, so results do not depend on the thread count.
 ///
 /// # Panics
-/// If the inner dimensions differ or `c.len() != m * n` (callers check shapes first and return
-/// typed errors; a mismatch here is a bug).
+/// If the inner dimensions differ, `c.len() != m * n` or a view is out of bounds (callers check
+/// shapes first and return typed errors; a mismatch here is a bug).
 pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+    sgemm_with(Isa::chosen(), a, b, c, accumulate)
+}
+
+/// [`sgemm`] with an explicit instruction set (tests and benchmarks).
+///
+/// # Panics
+/// As [`sgemm`], and if `isa` is not available here.
+pub fn sgemm_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+    check_gemm_args(isa, &a, &b, c);
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let threads = crate::parallel::current_num_threads();
+    if threads <= 1 || m * k * n < params::PARALLEL_MIN_MULADDS {
+        // SAFETY: arguments checked above; C is the exclusive `c`.
+        unsafe { run_gemm(isa, a, b, c.as_mut_ptr(), n, accumulate) };
+        return;
+    }
+    let (mr, nr) = isa.tile();
+    let tasks = 2 * threads;
+    if m >= n {
+        let rows = m.div_ceil(tasks).div_ceil(mr) * mr;
+        crate::parallel::for_each_chunk_mut(c, rows * n, |t, c_rows| {
+            let a_sub = a.sub_rows(t * rows, c_rows.len() / n);
+            // SAFETY: checked above; each task owns its chunk of rows of C.
+            unsafe { run_gemm(isa, a_sub, b, c_rows.as_mut_ptr(), n, accumulate) };
+        });
+    } else {
+        let cols = n.div_ceil(tasks).div_ceil(nr) * nr;
+        let c_ptr = SendPtr(c.as_mut_ptr());
+        crate::parallel::map_range(n.div_ceil(cols), |t| {
+            let j0 = t * cols;
+            let b_sub = b.sub_cols(j0, cols.min(n - j0));
+            // SAFETY: checked above; tasks write disjoint column ranges j0..j0+cols of C, and
+            // `c` stays mutably borrowed (unused) until map_range returns.
+            unsafe { run_gemm(isa, a, b_sub, c_ptr.get().add(j0), n, accumulate) };
+        });
+    }
+}
+
+/// The chosen kernel on the calling thread only.
+///
+/// # Panics
+/// As [`sgemm`].
+pub fn sgemm_serial(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+    sgemm_serial_with(Isa::chosen(), a, b, c, accumulate)
+}
+
+/// [`sgemm_serial`] with an explicit instruction set.
+///
+/// # Panics
+/// As [`sgemm_with`].
+pub fn sgemm_serial_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+    check_gemm_args(isa, &a, &b, c);
+    // SAFETY: arguments checked; C is the exclusive `c`.
+    unsafe { run_gemm(isa, a, b, c.as_mut_ptr(), b.cols, accumulate) };
+}
+
+fn check_gemm_args(isa: Isa, a: &MatRef, b: &MatRef, c: &[f32]) {
+    assert!(
+        isa.is_available(),
+        "sgemm: {} kernel not available",
+        isa.name()
+    );
     assert_eq!(a.cols, b.rows, "sgemm inner dimensions");
     assert_eq!(c.len(), a.rows * b.cols, "sgemm output size");
     a.assert_in_bounds();
     b.assert_in_bounds();
-    let n = b.cols;
-    if n == 0 || a.rows == 0 {
+}
+
+/// A raw pointer shared by tasks that write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: only used for disjoint writes while the owning slice is mutably borrowed.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+impl SendPtr {
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
+/// # Safety
+/// `isa` is available, `a`/`b` in bounds with `a.cols == b.rows`, and `c` points to an exclusive
+/// writable `a.rows × b.cols` block with row stride `ldc`.
+unsafe fn run_gemm(isa: Isa, a: MatRef, b: MatRef, c: *mut f32, ldc: usize, acc: bool) {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => gemm::gemm::<avx2::Kernel>(a, b, c, ldc, acc),
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => gemm::gemm::<simd128::Kernel>(a, b, c, ldc, acc),
+        _ => gemm::gemm::<scalar::Kernel>(a, b, c, ldc, acc),
+    }
+}
+
+/// `x = relu(x)` in place (PyTorch's `relu`: negatives become 0, NaN and `-0.0` pass through).
+pub fn relu_inplace(x: &mut [f32]) {
+    relu_inplace_with(Isa::chosen(), x)
+}
+
+/// [`relu_inplace`] with an explicit instruction set (falls back to scalar if unavailable).
+pub fn relu_inplace_with(isa: Isa, x: &mut [f32]) {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2+FMA detected.
+        Isa::Avx2 if isa.is_available() => unsafe { avx2::relu(x) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => simd128::relu(x),
+        _ => scalar::relu(x),
+    }
+}
+
+/// `y += alpha · x` (`x`, `y` of equal length `n`), multiply then add in every kernel.
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    axpy_with(Isa::chosen(), alpha, x, y)
+}
+
+/// [`axpy`] with an explicit instruction set (falls back to scalar if unavailable).
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn axpy_with(isa: Isa, alpha: f32, x: &[f32], y: &mut [f32]) {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2+FMA detected.
+        Isa::Avx2 if isa.is_available() => unsafe { avx2::axpy(alpha, x, y) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => simd128::axpy(alpha, x, y),
+        _ => scalar::axpy(alpha, x, y),
+    }
+}
+
+/// Adds `bias` (length `n`) to every row of the row-major `m × n` matrix `c`:
+/// `c[i, j] += bias[j]` — a `Linear` layer's bias on its `(batch, out_features)` output.
+///
+/// # Panics
+/// If `c.len()` is not a multiple of `bias.len()` (an empty `bias` needs an empty `c`).
+pub fn add_bias_rows(c: &mut [f32], bias: &[f32]) {
+    add_bias_rows_with(Isa::chosen(), c, bias)
+}
+
+/// [`add_bias_rows`] with an explicit instruction set.
+///
+/// # Panics
+/// As [`add_bias_rows`].
+pub fn add_bias_rows_with(isa: Isa, c: &mut [f32], bias: &[f32]) {
+    if bias.is_empty() {
+        assert!(c.is_empty(), "add_bias_rows: empty bias for non-empty c");
         return;
     }
-    // Rows per task: enough work per task to amortise scheduling.
-    let rows_per_task = (a.rows / (4 * crate::parallel::current_num_threads())).max(1);
-    crate::parallel::for_each_chunk_mut(c, rows_per_task * n, |t, c_rows| {
-        let r0 = t * rows_per_task;
-        let rows = c_rows.len() / n;
-        let a_sub = MatRef {
-            data: &a.data[r0 * a.rs..],
-            rows,
-            ..a
-        };
-        sgemm_serial(a_sub, b, c_rows, accumulate);
-    });
-}
-
-/// The chosen kernel on the calling thread only.
-pub fn sgemm_serial(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        simd128::sgemm(a, b, c, accumulate)
-    }
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-    {
-        scalar::sgemm(a, b, c, accumulate)
+    assert_eq!(
+        c.len() % bias.len(),
+        0,
+        "add_bias_rows: c is not m × bias.len()"
+    );
+    for row in c.chunks_exact_mut(bias.len()) {
+        // 1·x is exact, so this is exactly row += bias.
+        axpy_with(isa, 1.0, bias, row);
     }
 }
 
-#[cfg(test)]
-pub(crate) mod harness {
-    //! One harness for every GEMM kernel: identities, size sweeps and strided/transposed views,
-    //! each compared against the scalar twin.
-    use super::MatRef;
+/// Adds `bias[i]` to every element of row `i` of the row-major `C × L` matrix `c`
+/// (`C = bias.len()`): `c[i, l] += bias[i]` — a `Conv2d` bias on one image's `(C_out, H·W)`
+/// output.
+///
+/// # Panics
+/// If `c.len()` is not a multiple of `bias.len()` (an empty `bias` needs an empty `c`).
+pub fn add_bias_channels(c: &mut [f32], bias: &[f32]) {
+    add_bias_channels_with(Isa::chosen(), c, bias)
+}
 
-    pub type Kernel = fn(MatRef, MatRef, &mut [f32], bool);
-
-    fn lcg(seed: &mut u64) -> f32 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+/// [`add_bias_channels`] with an explicit instruction set.
+///
+/// # Panics
+/// As [`add_bias_channels`].
+pub fn add_bias_channels_with(isa: Isa, c: &mut [f32], bias: &[f32]) {
+    if bias.is_empty() {
+        assert!(
+            c.is_empty(),
+            "add_bias_channels: empty bias for non-empty c"
+        );
+        return;
     }
-
-    pub fn check_kernel(kernel: Kernel) {
-        let mut seed = 7u64;
-        for &(m, k, n) in &[
-            (1, 1, 1),
-            (3, 5, 7),
-            (4, 4, 4),
-            (17, 9, 33),
-            (64, 31, 10),
-            (5, 100, 65),
-        ] {
-            let a: Vec<f32> = (0..m * k).map(|_| lcg(&mut seed)).collect();
-            let b: Vec<f32> = (0..k * n).map(|_| lcg(&mut seed)).collect();
-            let bt: Vec<f32> = (0..n * k).map(|idx| b[(idx % k) * n + idx / k]).collect();
-            let am = MatRef::row_major(&a, m, k);
-            let mut want = vec![0.0; m * n];
-            super::scalar::sgemm(am, MatRef::row_major(&b, k, n), &mut want, false);
-            // plain, transposed B, accumulate
-            for (bm, acc) in [
-                (MatRef::row_major(&b, k, n), false),
-                (MatRef::row_major(&bt, n, k).t(), false),
-                (MatRef::row_major(&b, k, n), true),
-            ] {
-                let mut got = vec![if acc { 1.0 } else { 0.0 }; m * n];
-                kernel(am, bm, &mut got, acc);
-                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-                    let w = if acc { w + 1.0 } else { *w };
-                    assert!(
-                        (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
-                        "{m}x{k}x{n} [{i}]: {g} vs {w}"
-                    );
-                }
-            }
-            // A · I = A
-            if k == n {
-                let eye: Vec<f32> = (0..k * k)
-                    .map(|i| if i / k == i % k { 1.0 } else { 0.0 })
-                    .collect();
-                let mut got = vec![0.0; m * n];
-                kernel(am, MatRef::row_major(&eye, k, k), &mut got, false);
-                assert_eq!(got, a);
-            }
+    assert_eq!(
+        c.len() % bias.len(),
+        0,
+        "add_bias_channels: c is not bias.len() × L"
+    );
+    let l = c.len() / bias.len();
+    if l == 0 {
+        return;
+    }
+    for (row, &s) in c.chunks_exact_mut(l).zip(bias) {
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: AVX2+FMA detected.
+            Isa::Avx2 if isa.is_available() => unsafe { avx2::add_scalar(s, row) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Isa::Simd128 => simd128::add_scalar(s, row),
+            _ => scalar::add_scalar(s, row),
         }
-    }
-
-    #[test]
-    fn scalar_kernel() {
-        check_kernel(super::scalar::sgemm);
-    }
-
-    #[test]
-    fn dispatching_kernel() {
-        check_kernel(super::sgemm);
     }
 }

@@ -1,8 +1,18 @@
 //! Scalar twins of the SIMD kernels: the reference every other kernel is tested against.
+//!
+//! Every function here has a SIMD twin with the same signature in `simd128.rs` (wasm) and
+//! `avx2.rs` (x86-64), and the same per-element arithmetic (the SIMD twins of the elementwise
+//! kernels are bit-identical; the simd128 GEMM tile too, the AVX2 one uses FMA).
 
+use super::gemm::MicroKernel;
+use super::params::scalar as p;
 use super::MatRef;
 
-/// `C (m×n, row-major) = A (m×k) · B (k×n)`, or `+=` when `accumulate`.
+/// Naive reference GEMM: `C (m×n, row-major) = A (m×k) · B (k×n)`, or `+=` when `accumulate`.
+/// Sums straight into C in `p` order; used by tests and benchmarks as the plain baseline.
+///
+/// # Panics
+/// If `c` is shorter than `m·n` or a view is out of bounds.
 pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     if !accumulate {
@@ -16,5 +26,64 @@ pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
                 *cij += aip * b.at(p, j);
             }
         }
+    }
+}
+
+/// The scalar `MR × NR` micro-kernel (plain loops; the compiler may vectorise them).
+pub(crate) struct Kernel;
+
+impl MicroKernel for Kernel {
+    const MR: usize = p::MR;
+    const NR: usize = p::NR;
+    const MC: usize = p::MC;
+    const KC: usize = p::KC;
+    const NC: usize = p::NC;
+
+    // Not inlined, like the simd128 tile (V8 tiers small hot functions up sooner).
+    #[inline(never)]
+    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load_c: bool) {
+        // SAFETY: the caller guarantees kc·MR and kc·NR readable floats.
+        let a = std::slice::from_raw_parts(a, kc * p::MR);
+        let b = std::slice::from_raw_parts(b, kc * p::NR);
+        let mut acc = [[0.0f32; p::NR]; p::MR];
+        for (ap, bp) in a.chunks_exact(p::MR).zip(b.chunks_exact(p::NR)) {
+            for i in 0..p::MR {
+                for j in 0..p::NR {
+                    acc[i][j] += ap[i] * bp[j];
+                }
+            }
+        }
+        for (i, acc_row) in acc.iter().enumerate() {
+            // SAFETY: row i of the MR×NR tile is writable (caller's contract).
+            let row = std::slice::from_raw_parts_mut(c.add(i * ldc), p::NR);
+            for (cij, &s) in row.iter_mut().zip(acc_row) {
+                *cij = if load_c { *cij + s } else { s };
+            }
+        }
+    }
+}
+
+/// `x = max(x, 0)` elementwise, PyTorch's `relu`: NaN stays NaN and `-0.0` stays `-0.0`.
+pub fn relu(x: &mut [f32]) {
+    for v in x {
+        *v = if *v < 0.0 { 0.0 } else { *v };
+    }
+}
+
+/// `y += alpha · x` elementwise (multiply, then add: no fused multiply-add).
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    assert_eq!(x.len(), y.len(), "axpy lengths");
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi += alpha * xi;
+    }
+}
+
+/// `y += s` elementwise.
+pub fn add_scalar(s: f32, y: &mut [f32]) {
+    for v in y {
+        *v += s;
     }
 }

@@ -1,45 +1,110 @@
-//! wasm SIMD128 kernels (no FMA in wasm SIMD: multiply then add).
+//! wasm SIMD128 kernels (no FMA in wasm SIMD: multiply then add). Same signatures as the
+//! scalar twins in `scalar.rs`, and the same per-element arithmetic, so results are
+//! bit-identical to the twins (the GEMM tile included).
 
-use super::MatRef;
+use super::gemm::MicroKernel;
+use super::params::simd128 as p;
 use core::arch::wasm32::*;
 
-/// `C (m×n, row-major) = A (m×k) · B (k×n)`, or `+=` when `accumulate`. Same contract as
-/// [`super::scalar::sgemm`].
-pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    // Rows of B contiguous: pack once when B is strided.
-    let packed;
-    let b_rows: &[f32] = if b.cs == 1 && b.rs == n {
-        &b.data[..k * n]
-    } else {
-        packed = (0..k * n)
-            .map(|idx| b.at(idx / n, idx % n))
-            .collect::<Vec<f32>>();
-        &packed
-    };
-    if !accumulate {
-        c[..m * n].iter_mut().for_each(|x| *x = 0.0);
+const _: () = assert!(p::NR == 8, "the simd128 tile holds two v128 per row");
+
+/// The SIMD128 `MR × 8` micro-kernel.
+pub(crate) struct Kernel;
+
+impl MicroKernel for Kernel {
+    const MR: usize = p::MR;
+    const NR: usize = p::NR;
+    const MC: usize = p::MC;
+    const KC: usize = p::KC;
+    const NC: usize = p::NC;
+
+    unsafe fn tile(kc: usize, a: *const f32, b: *const f32, c: *mut f32, ldc: usize, load_c: bool) {
+        tile::<{ p::MR }>(kc, a, b, c, ldc, load_c)
     }
-    let n4 = n / 4 * 4;
-    for i in 0..m {
-        let c_row = &mut c[i * n..(i + 1) * n];
-        for p in 0..k {
-            let aip = a.at(i, p);
-            let av = f32x4_splat(aip);
-            let b_row = &b_rows[p * n..(p + 1) * n];
-            let mut j = 0;
-            while j < n4 {
-                // SAFETY: j + 4 <= n4 <= n = len of both rows; v128 loads/stores are unaligned.
-                unsafe {
-                    let bp = b_row.as_ptr().add(j) as *const v128;
-                    let cp = c_row.as_mut_ptr().add(j) as *mut v128;
-                    v128_store(cp, f32x4_add(v128_load(cp), f32x4_mul(av, v128_load(bp))));
-                }
-                j += 4;
-            }
-            for jj in n4..n {
-                c_row[jj] += aip * b_row[jj];
-            }
+}
+
+// Not inlined: V8 tiers a function up from its baseline compiler after it has run for a while,
+// so the hot loop lives in a small function called once per tile, not in the driver (called
+// once per product).
+#[inline(never)]
+unsafe fn tile<const R: usize>(
+    kc: usize,
+    a: *const f32,
+    b: *const f32,
+    c: *mut f32,
+    ldc: usize,
+    load_c: bool,
+) {
+    let mut acc = [[f32x4_splat(0.0); 2]; R];
+    let (mut ap, mut bp) = (a, b);
+    for _ in 0..kc {
+        // SAFETY (whole function): the caller guarantees kc·R floats at `a`, kc·8 at `b` and a
+        // writable R×8 tile at `c`; v128 loads/stores have no alignment requirement.
+        let b0 = v128_load(bp as *const v128);
+        let b1 = v128_load(bp.add(4) as *const v128);
+        for (i, acc_i) in acc.iter_mut().enumerate() {
+            let ai = v128_load32_splat(ap.add(i) as *const u32);
+            acc_i[0] = f32x4_add(acc_i[0], f32x4_mul(ai, b0));
+            acc_i[1] = f32x4_add(acc_i[1], f32x4_mul(ai, b1));
+        }
+        ap = ap.add(R);
+        bp = bp.add(8);
+    }
+    for (i, acc_i) in acc.iter().enumerate() {
+        let row = c.add(i * ldc);
+        for (h, &v) in acc_i.iter().enumerate() {
+            let dst = row.add(4 * h) as *mut v128;
+            let v = if load_c {
+                f32x4_add(v128_load(dst), v)
+            } else {
+                v
+            };
+            v128_store(dst, v);
         }
     }
+}
+
+/// SIMD128 twin of [`super::scalar::relu`].
+pub fn relu(x: &mut [f32]) {
+    let zero = f32x4_splat(0.0);
+    let mut chunks = x.chunks_exact_mut(4);
+    for ch in &mut chunks {
+        let ptr = ch.as_mut_ptr() as *mut v128;
+        // SAFETY: `ch` holds exactly 4 floats; v128 loads/stores are unaligned.
+        // pmax(v, 0) = v < 0 ? 0 : v, so NaN and -0.0 pass through like the twin.
+        unsafe { v128_store(ptr, f32x4_pmax(v128_load(ptr), zero)) };
+    }
+    super::scalar::relu(chunks.into_remainder());
+}
+
+/// SIMD128 twin of [`super::scalar::axpy`].
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    assert_eq!(x.len(), y.len(), "axpy lengths");
+    let av = f32x4_splat(alpha);
+    let mut ys = y.chunks_exact_mut(4);
+    let mut xs = x.chunks_exact(4);
+    for (yc, xc) in (&mut ys).zip(&mut xs) {
+        let yp = yc.as_mut_ptr() as *mut v128;
+        // SAFETY: both chunks hold exactly 4 floats.
+        unsafe {
+            let prod = f32x4_mul(av, v128_load(xc.as_ptr() as *const v128));
+            v128_store(yp, f32x4_add(v128_load(yp), prod));
+        }
+    }
+    super::scalar::axpy(alpha, xs.remainder(), ys.into_remainder());
+}
+
+/// SIMD128 twin of [`super::scalar::add_scalar`].
+pub fn add_scalar(s: f32, y: &mut [f32]) {
+    let sv = f32x4_splat(s);
+    let mut ys = y.chunks_exact_mut(4);
+    for yc in &mut ys {
+        let yp = yc.as_mut_ptr() as *mut v128;
+        // SAFETY: the chunk holds exactly 4 floats.
+        unsafe { v128_store(yp, f32x4_add(v128_load(yp), sv)) };
+    }
+    super::scalar::add_scalar(s, ys.into_remainder());
 }

@@ -13,6 +13,7 @@ pub mod flatten;
 pub mod init;
 pub mod linear;
 pub mod max_pool2d;
+pub mod models;
 pub mod module;
 pub mod sequential;
 pub mod state_dict;
