@@ -17,6 +17,15 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some("golden") if args.len() > 1 => {
+            let paths: Vec<std::path::PathBuf> = args[1..].iter().map(Into::into).collect();
+            let summary = nnbook::golden::run_files(&paths, &mut std::io::stdout().lock());
+            if summary.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
