@@ -19,6 +19,8 @@ pub mod parallel;
 pub mod rng;
 pub mod tensor;
 pub mod train;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod train_cli;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -1,9 +1,9 @@
-//! The native CLI: `nnbook info | golden FILE... | data ... | bench | train ...`.
+//! The native CLI: `nnbook info | golden FILE... | data ... | train ...`.
 
 use std::process::ExitCode;
 
 fn usage() -> ExitCode {
-    eprintln!("usage: nnbook <info|golden FILE...>");
+    eprintln!("usage: nnbook <info | golden FILE... | data [--help] | train [--help]>");
     ExitCode::from(2)
 }
 
@@ -33,6 +33,17 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("train") => {
+            let run = nnbook::train_cli::TrainOptions::from_args(&args[1..])
+                .and_then(|o| nnbook::train_cli::run(&o));
+            match run {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("nnbook train: {}", e.to_python_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => usage(),
     }
 }
