@@ -129,7 +129,7 @@ pub fn run(o: &TrainOptions) -> Result<f64> {
             sum += loss as f64;
             count += 1;
             step += 1;
-            if o.verbose || step % 50 == 0 {
+            if o.verbose || step.is_multiple_of(50) {
                 println!("step {step} loss {loss:.6}");
             }
             loader.recycle(batch);
