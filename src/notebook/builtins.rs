@@ -383,10 +383,10 @@ fn num2(v: &Value) -> Option<Num> {
 
 /// `a <cmp> b`.
 pub fn compare(op: CmpOp, a: &Value, b: &Value) -> PyResult<Value> {
-    if matches!(a, Value::Tensor(_)) || matches!(b, Value::Tensor(_)) {
-        if !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn) {
-            return torch_api::tensor_compare(op, a, b);
-        }
+    if (matches!(a, Value::Tensor(_)) || matches!(b, Value::Tensor(_)))
+        && !matches!(op, CmpOp::Is | CmpOp::IsNot | CmpOp::In | CmpOp::NotIn)
+    {
+        return torch_api::tensor_compare(op, a, b);
     }
     let r = match op {
         CmpOp::Eq => values_equal(a, b),

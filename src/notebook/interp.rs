@@ -177,9 +177,9 @@ impl Interp {
                     return Err(PyErr::unsupported("async for"));
                 }
                 let it = self.eval(&fo.iter, f)?;
-                let mut items = builtins::iter_values(&it)?;
+                let items = builtins::iter_values(&it)?;
                 let mut broke = false;
-                while let Some(v) = items.next() {
+                for v in items {
                     self.step()?;
                     self.assign(&fo.target, v, f)?;
                     match self.exec_block(&fo.body, f)? {
@@ -636,8 +636,8 @@ impl Interp {
             return Err(PyErr::unsupported("async comprehensions"));
         }
         let it = self.eval(&g.iter, f)?;
-        let mut items = builtins::iter_values(&it)?;
-        'items: while let Some(v) = items.next() {
+        let items = builtins::iter_values(&it)?;
+        'items: for v in items {
             self.step()?;
             self.assign(&g.target, v, f)?;
             for cond in &g.ifs {

@@ -190,7 +190,7 @@ pub fn call_nn(interp: &mut Interp, ns: &str, name: &str, args: Args) -> PyResul
         }
         ("nn", "Sequential") => {
             let mut children = Vec::new();
-            for (i, a) in args.pos.iter().enumerate() {
+            for a in args.pos.iter() {
                 match a {
                     Value::Module(m) => children.push(m.clone()),
                     other => {
@@ -198,10 +198,6 @@ pub fn call_nn(interp: &mut Interp, ns: &str, name: &str, args: Args) -> PyResul
                             "{} is not a Module subclass",
                             other.type_name()
                         )))
-                        .map_err(|e| {
-                            let _ = i;
-                            e
-                        })
                     }
                 }
             }
