@@ -14,8 +14,8 @@
 //! );
 //! ```
 //!
-//! Supported: see `NOTEBOOK.md`-style summary in the module docs of [`interp`], [`torch_api`],
-//! [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
+//! The supported subset is described in the module docs of [`interp`], [`builtins`],
+//! [`torch_api`] and [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
 pub mod args;
 pub mod builtins;
 pub mod error;
