@@ -40,6 +40,7 @@ pub mod error;
 pub mod golden;
 pub mod kernels;
 pub mod nn;
+pub mod notebook;
 pub mod ops;
 pub mod optim;
 pub mod parallel;
