@@ -11,12 +11,11 @@ done
 rm -rf dist
 mkdir -p dist/www
 cp index.html dist/
-# The shell and the built packages; TypeScript declarations and package metadata stay out.
-rsync -a --exclude '*.d.ts' --exclude 'package.json' --exclude '.gitignore' --exclude 'README.md' \
-  www/ dist/www/ 2>/dev/null || {
-  cp -r www/. dist/www/
-  find dist/www \( -name '*.d.ts' -o -name package.json -o -name .gitignore \) -delete
-}
+# The shell and the built packages. Left out: TypeScript declarations, package metadata, and
+# the benchmark page (it loads its peers from node_modules, which only the dev server serves).
+cp -r www/. dist/www/
+find dist/www \( -name '*.d.ts' -o -name package.json -o -name .gitignore \) -delete
+rm -rf dist/www/bench.html dist/www/bench
 cat > dist/_headers <<'HEADERS'
 /*
   Cross-Origin-Opener-Policy: same-origin

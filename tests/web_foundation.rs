@@ -9,7 +9,7 @@ wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 fn simd128_kernels_are_compiled_in_and_chosen() {
-    assert!(kernels::SIMD128, "built without +simd128");
+    const { assert!(kernels::SIMD128, "built without +simd128") };
     assert_eq!(kernels::gemm_kernel_name(), "simd128");
     assert!(nnbook::build_info().simd128);
 }
@@ -41,7 +41,7 @@ fn self_test_checksum_is_exact() {
 #[cfg(not(target_feature = "atomics"))]
 #[wasm_bindgen_test]
 fn single_thread_package_has_no_pool() {
-    assert!(!nnbook::parallel::IS_PARALLEL_BUILD);
+    const { assert!(!nnbook::parallel::IS_PARALLEL_BUILD) };
     assert_eq!(nnbook::parallel::current_num_threads(), 1);
     assert_eq!(nnbook::parallel::thread_index(), None);
 }

@@ -15,7 +15,7 @@ async fn pool_of_two_threads_runs_concurrently_and_matches_serial() {
     JsFuture::from(nnbook::wasm::init_thread_pool(2))
         .await
         .expect("initThreadPool(2)");
-    assert!(nnbook::parallel::IS_PARALLEL_BUILD);
+    const { assert!(nnbook::parallel::IS_PARALLEL_BUILD) };
     assert_eq!(nnbook::parallel::current_num_threads(), 2);
 
     // Two tasks that each wait (bounded) until both have arrived: only a real second thread

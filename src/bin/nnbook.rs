@@ -1,12 +1,20 @@
-//! The native CLI: `nnbook info | golden FILE... | data ... | bench | train ...`.
+//! The native CLI: `nnbook info | golden FILE... | data ... | train ...`.
 
+#[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
 
+/// The CLI reads and writes files: on wasm32 (where `cargo test --target wasm32` builds every
+/// target) it is an empty program.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn usage() -> ExitCode {
-    eprintln!("usage: nnbook <info|golden FILE...>");
+    eprintln!("usage: nnbook <info | golden FILE... | data [--help] | train [--help]>");
     ExitCode::from(2)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
@@ -17,6 +25,15 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Some("golden") if args.len() > 1 => {
+            let paths: Vec<std::path::PathBuf> = args[1..].iter().map(Into::into).collect();
+            let summary = nnbook::golden::run_files(&paths, &mut std::io::stdout().lock());
+            if summary.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
         Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -24,6 +41,17 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
+        Some("train") => {
+            let run = nnbook::train_cli::TrainOptions::from_args(&args[1..])
+                .and_then(|o| nnbook::train_cli::run(&o));
+            match run {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("nnbook train: {}", e.to_python_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         _ => usage(),
     }
 }

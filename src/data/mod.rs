@@ -31,11 +31,10 @@ pub mod format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod make;
 pub mod md5;
-mod prng;
 pub mod sprite;
 
-// TODO(lead): crate::rng::Rng — switch to `pub(crate) use crate::rng::Rng;` when it lands.
-pub(crate) use prng::Prng as Rng;
+/// Shuffling and augmentation draw from nnbook's seeded generator (PyTorch's mt19937).
+pub(crate) use crate::rng::Rng;
 
 pub use augment::{Augment, Normalize, Placement};
 pub use batches::{Batch, DataLoader, LoaderConfig};

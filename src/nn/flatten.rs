@@ -10,6 +10,7 @@
 use crate::error::{Error, Result};
 use crate::nn::linear::no_forward;
 use crate::nn::{Module, Param};
+use crate::tensor::shape::flatten_shape;
 use crate::tensor::Tensor;
 
 /// Flattens a range of dims. `x`: `[N, C, H, W]` → `[N, C·H·W]` with the defaults.
@@ -36,27 +37,6 @@ impl Flatten {
             in_shape: None,
         }
     }
-}
-
-/// `torch.flatten`'s output shape (a 0-d input gives `[1]`).
-///
-/// # Errors
-/// [`Error::DimOutOfRange`] (IndexError); [`Error::FlattenStartAfterEnd`].
-// TODO(lead): use tensor::shape::flatten / wrap_dim once the shape helper lands.
-pub(crate) fn flatten_shape(input: &[usize], start_dim: i64, end_dim: i64) -> Result<Vec<usize>> {
-    let wrap = crate::ops::softmax::wrap_dim;
-    let s = wrap("flatten", start_dim, input.len())?;
-    let e = wrap("flatten", end_dim, input.len())?;
-    if s > e {
-        return Err(Error::FlattenStartAfterEnd { op: "flatten" });
-    }
-    if input.is_empty() {
-        return Ok(vec![1]);
-    }
-    let mut out = input[..s].to_vec();
-    out.push(input[s..=e].iter().product());
-    out.extend_from_slice(&input[e + 1..]);
-    Ok(out)
 }
 
 impl Module for Flatten {

@@ -6,21 +6,9 @@
 //! The tensor is viewed as `[outer, size(dim), inner]`; each `(outer, inner)` lane is one
 //! softmax.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::tensor::shape::wrap_dim;
 use crate::tensor::Tensor;
-
-/// Wraps a possibly negative `dim` into `0..ndim` (a 0-d tensor accepts `-1` and `0`).
-///
-/// # Errors
-/// [`Error::DimOutOfRange`] (IndexError) naming `op`.
-// TODO(lead): use tensor::shape::wrap_dim
-pub(crate) fn wrap_dim(op: &'static str, dim: i64, ndim: usize) -> Result<usize> {
-    let n = ndim.max(1) as i64;
-    if dim < -n || dim >= n {
-        return Err(Error::DimOutOfRange { op, dim, ndim });
-    }
-    Ok(if dim < 0 { dim + n } else { dim } as usize)
-}
 
 /// `[outer, len, inner]` for reducing `shape` along `dim`.
 fn lanes(op: &'static str, shape: &[usize], dim: i64) -> Result<[usize; 3]> {

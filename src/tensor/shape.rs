@@ -104,6 +104,28 @@ pub fn wrap_dim(op: &'static str, dim: i64, ndim: usize) -> Result<usize> {
     Ok(wrapped as usize)
 }
 
+/// The shape `torch.flatten(t, start_dim, end_dim)` gives for a tensor of `shape` (a 0-d
+/// tensor gives `[1]`); also what `nn.Flatten` reports without computing.
+///
+/// # Errors
+/// [`Error::DimOutOfRange`] (IndexError) for either dim, `start_dim` checked first;
+/// [`Error::FlattenStartAfterEnd`] when `start_dim` comes after `end_dim` once wrapped.
+pub fn flatten_shape(shape: &[usize], start_dim: i64, end_dim: i64) -> Result<Vec<usize>> {
+    const OP: &str = "flatten";
+    let start = wrap_dim(OP, start_dim, shape.len())?;
+    let end = wrap_dim(OP, end_dim, shape.len())?;
+    if start > end {
+        return Err(Error::FlattenStartAfterEnd { op: OP });
+    }
+    if shape.is_empty() {
+        return Ok(vec![1]);
+    }
+    let mut out = shape[..start].to_vec();
+    out.push(shape[start..=end].iter().product());
+    out.extend_from_slice(&shape[end + 1..]);
+    Ok(out)
+}
+
 impl Tensor {
     /// Same elements, row-major order kept, under a new shape (`t.reshape(shape)`); one entry may
     /// be `-1` and is inferred. `[64, 3, 32, 32]` reshaped to `[1, 1, 1, -1]` is
@@ -140,24 +162,9 @@ impl Tensor {
     /// `[1]`.
     ///
     /// # Errors
-    /// [`Error::DimOutOfRange`] (IndexError) for either dim, `start_dim` checked first;
-    /// [`Error::FlattenStartAfterEnd`] when `start_dim` comes after `end_dim` once wrapped.
+    /// As [`flatten_shape`].
     pub fn flatten(&self, start_dim: i64, end_dim: i64) -> Result<Tensor> {
-        const OP: &str = "flatten";
-        let start = wrap_dim(OP, start_dim, self.ndim())?;
-        let end = wrap_dim(OP, end_dim, self.ndim())?;
-        if start > end {
-            return Err(Error::FlattenStartAfterEnd { op: OP });
-        }
-        if self.ndim() == 0 {
-            return self.with_sizes(&[1]);
-        }
-        let shape = self.shape();
-        let merged: usize = shape[start..=end].iter().product();
-        let mut new_shape = shape[..start].to_vec();
-        new_shape.push(merged);
-        new_shape.extend_from_slice(&shape[end + 1..]);
-        self.with_sizes(&new_shape)
+        self.with_sizes(&flatten_shape(self.shape(), start_dim, end_dim)?)
     }
 
     /// `t.squeeze()` (`dim = None`) removes every size-1 dimension; `t.squeeze(dim)` removes

@@ -1,0 +1,123 @@
+//! The notebook kernel: runs cells of real Python (parsed by Ruff's parser) on the nnbook core,
+//! with PyTorch's names, printing and error texts, keeping globals from cell to cell.
+//!
+//! ```
+//! use nnbook::notebook::Notebook;
+//! let mut nb = Notebook::new();
+//! nb.run_cell("import torch\nimgs = torch.ones(64, 3, 32, 32)");
+//! let out = nb.run_cell("output = torch.reshape(imgs, (1, 1, 1, -1))\nprint(output.shape)");
+//! assert_eq!(out.stdout, "torch.Size([1, 1, 1, 196608])\n");
+//! let out = nb.run_cell("x = 1\nimgs.reshape(7, -1)");
+//! assert_eq!(
+//!     out.error.unwrap().to_string(),
+//!     "RuntimeError: shape '[7, -1]' is invalid for input of size 196608 (line 2)"
+//! );
+//! ```
+//!
+//! The supported subset is described in the module docs of [`interp`], [`builtins`],
+//! [`torch_api`] and [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
+pub mod args;
+pub mod builtins;
+pub mod error;
+pub mod interp;
+pub mod nn_api;
+pub mod repr;
+pub mod torch_api;
+pub mod value;
+
+pub use error::PyErr;
+use interp::{Frame, Interp};
+use rustpython_ruff_python_ast::Stmt;
+use rustpython_ruff_text_size::Ranged;
+use value::Value;
+
+/// What a cell produced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CellOutput {
+    /// Everything printed, plus the repr of a final bare expression (as Jupyter shows it).
+    pub stdout: String,
+    /// The exception that stopped the cell, if any.
+    pub error: Option<PyErr>,
+}
+
+/// A notebook kernel: the globals shared by its cells.
+pub struct Notebook {
+    interp: Interp,
+}
+
+impl Default for Notebook {
+    fn default() -> Self {
+        Notebook::new()
+    }
+}
+
+fn line_of(src: &str, offset: usize) -> usize {
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+impl Notebook {
+    /// A fresh kernel (empty globals, PyTorch's default seed as in a new Python process).
+    pub fn new() -> Notebook {
+        crate::rng::manual_seed(67280421310721);
+        Notebook {
+            interp: Interp::new(),
+        }
+    }
+
+    /// Sets the step budget of each later cell (default [`interp::DEFAULT_STEP_BUDGET`]).
+    pub fn set_step_budget(&mut self, steps: u64) {
+        self.interp.step_budget = steps;
+    }
+
+    /// Runs one cell. Never panics on any input: syntax errors, unsupported constructs and
+    /// runtime errors come back in [`CellOutput::error`] with the cell line.
+    pub fn run_cell(&mut self, src: &str) -> CellOutput {
+        self.interp.stdout.clear();
+        self.interp.steps = 0;
+        self.interp.no_grad = false;
+        let error = match rustpython_ruff_python_parser::parse_module(src) {
+            Err(e) => {
+                let line = line_of(src, e.location.start().to_usize());
+                Some(PyErr::new("SyntaxError", e.error.to_string()).at_line(line))
+            }
+            Ok(parsed) => self.run_stmts(src, parsed.suite()).err(),
+        };
+        CellOutput {
+            stdout: std::mem::take(&mut self.interp.stdout),
+            error,
+        }
+    }
+
+    fn run_stmts(&mut self, src: &str, body: &[Stmt]) -> Result<(), PyErr> {
+        let mut frame = Frame { locals: None };
+        for (i, s) in body.iter().enumerate() {
+            let line = line_of(src, s.start().to_usize());
+            let last = i + 1 == body.len();
+            if let (true, Stmt::Expr(e)) = (last, s) {
+                let v = self
+                    .interp
+                    .eval(&e.value, &mut frame)
+                    .map_err(|e| e.at_line(line))?;
+                if !matches!(v, Value::None) {
+                    let r = repr::py_repr(&v);
+                    self.interp.stdout.push_str(&r);
+                    self.interp.stdout.push('\n');
+                }
+                continue;
+            }
+            self.interp
+                .exec(s, &mut frame)
+                .map_err(|e| e.at_line(line))?;
+        }
+        Ok(())
+    }
+
+    /// A global variable's value printed as `str()` (for tests and the UI), if defined.
+    pub fn global_str(&self, name: &str) -> Option<String> {
+        self.interp.globals.get(name).map(repr::py_str)
+    }
+}

@@ -1,0 +1,288 @@
+//! Python values of the notebook interpreter: `None`, `bool`, `int`, `float`, `str`, tuples,
+//! lists, a small ordered dict, `range`, tensors (with their dtype), `torch.Size`, modules,
+//! optimizers, functions, classes and the `torch` namespaces.
+//!
+//! Containers are `Rc` (cells run on one thread; lists and modules are shared and mutable as
+//! in Python).
+use crate::nn::Module;
+use crate::ops::loss::Reduction;
+use crate::optim::{Adam, Sgd};
+use crate::tensor::Tensor;
+use rustpython_ruff_python_ast as ast;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// The element type a tensor has in PyTorch (nnbook stores every tensor as f32; int64 values
+/// are exact up to 2^24).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DType {
+    Float32,
+    Int64,
+    Bool,
+}
+
+impl DType {
+    /// `torch.float32`, `torch.int64`, `torch.bool`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DType::Float32 => "torch.float32",
+            DType::Int64 => "torch.int64",
+            DType::Bool => "torch.bool",
+        }
+    }
+    /// The dtype of `a op b` for arithmetic (PyTorch's promotion for these three types).
+    pub fn promote(a: DType, b: DType) -> DType {
+        match (a, b) {
+            (DType::Float32, _) | (_, DType::Float32) => DType::Float32,
+            (DType::Int64, _) | (_, DType::Int64) => DType::Int64,
+            _ => DType::Bool,
+        }
+    }
+}
+
+/// Where a tensor came from, for `loss.backward()` (nnbook's autograd is module-level).
+#[derive(Debug)]
+pub enum Origin {
+    /// The output of `module(x)` (its `gen`-th forward).
+    ModuleOut { module: ModRef, gen: u64 },
+    /// `F.cross_entropy(module(x), labels)`.
+    Loss {
+        module: ModRef,
+        gen: u64,
+        logits: Tensor,
+        labels: Vec<i64>,
+        reduction: Reduction,
+        ignore_index: Option<i64>,
+    },
+}
+
+/// A tensor value: data, dtype and what printing and `backward()` need.
+#[derive(Debug, Clone)]
+pub struct TensorVal {
+    pub t: Tensor,
+    pub dtype: DType,
+    /// `grad_fn=<...>` shown when printed (outputs of ops on parameters).
+    pub grad_fn: Option<&'static str>,
+    /// A module parameter (`Parameter containing:` … `requires_grad=True`).
+    pub is_param: bool,
+    pub origin: Option<Rc<Origin>>,
+}
+
+impl TensorVal {
+    /// A plain float32 tensor.
+    pub fn float(t: Tensor) -> TensorVal {
+        TensorVal::with_dtype(t, DType::Float32)
+    }
+    /// A plain tensor of `dtype`.
+    pub fn with_dtype(t: Tensor, dtype: DType) -> TensorVal {
+        TensorVal {
+            t,
+            dtype,
+            grad_fn: None,
+            is_param: false,
+            origin: None,
+        }
+    }
+    /// `True` when PyTorch would track gradients through it.
+    pub fn requires_grad(&self) -> bool {
+        self.is_param || self.grad_fn.is_some()
+    }
+}
+
+/// What a module is made of.
+#[derive(Debug)]
+pub enum ModKind {
+    /// A core layer (`Linear`, `Conv2d`, …), with its PyTorch class name.
+    Native(Box<dyn Module>, &'static str),
+    /// `nn.Sequential(*children)`.
+    Sequential(Vec<ModRef>),
+    /// An instance of a `class Net(nn.Module)` written in the cell.
+    User {
+        class: Rc<ClassObj>,
+        /// Submodules in registration order (`self.conv1 = ...`).
+        children: Vec<(String, ModRef)>,
+        /// Other attributes.
+        attrs: HashMap<String, Value>,
+        /// `super().__init__()` has run.
+        initialized: bool,
+    },
+}
+
+/// A module object (shared, mutable).
+#[derive(Debug)]
+pub struct ModuleObj {
+    pub kind: ModKind,
+    pub training: bool,
+    /// Counts forwards, so `backward()` can tell whether its cached forward is the loss's.
+    pub gen: u64,
+}
+
+/// A shared module handle.
+pub type ModRef = Rc<RefCell<ModuleObj>>;
+
+/// An optimizer and the model whose parameters it updates.
+#[derive(Debug)]
+pub enum OptimKind {
+    Sgd(Sgd),
+    Adam(Adam),
+}
+
+/// `torch.optim.SGD(model.parameters(), ...)` / `Adam(...)`.
+#[derive(Debug)]
+pub struct OptimObj {
+    pub kind: OptimKind,
+    pub module: ModRef,
+}
+
+/// A function written with `def` (defaults evaluated at definition, as in Python).
+#[derive(Debug)]
+pub struct FuncObj {
+    pub name: String,
+    pub def: Rc<ast::StmtFunctionDef>,
+    pub defaults: Vec<Option<Value>>,
+    pub kwonly_defaults: Vec<Option<Value>>,
+}
+
+/// A class written with `class` (only `nn.Module` subclasses can be instantiated).
+#[derive(Debug)]
+pub struct ClassObj {
+    pub name: String,
+    pub is_module: bool,
+    pub methods: HashMap<String, Value>,
+}
+
+/// A Python value.
+#[derive(Debug, Clone)]
+pub enum Value {
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Rc<str>),
+    Tuple(Rc<Vec<Value>>),
+    List(Rc<RefCell<Vec<Value>>>),
+    /// Insertion-ordered key/value pairs.
+    Dict(Rc<RefCell<Vec<(Value, Value)>>>),
+    Range(i64, i64, i64),
+    Slice(Option<i64>, Option<i64>, Option<i64>),
+    Tensor(Rc<TensorVal>),
+    /// `torch.Size([...])`.
+    Size(Rc<Vec<usize>>),
+    Module(ModRef),
+    Optim(Rc<RefCell<OptimObj>>),
+    Func(Rc<FuncObj>),
+    Class(Rc<ClassObj>),
+    /// A built-in function: namespace (`""` for Python builtins, `"torch"`, `"nn"`, `"F"`,
+    /// `"optim"`) and name.
+    Native(&'static str, &'static str),
+    /// A method bound to its receiver, e.g. `t.reshape`, `model.parameters`, `lst.append`.
+    Method(Box<Value>, Rc<str>),
+    /// A `def` method bound to a module instance.
+    BoundFunc(ModRef, Rc<FuncObj>),
+    /// An imported module: `"torch"`, `"torch.nn"`, `"torch.nn.functional"`, `"torch.optim"`.
+    Namespace(&'static str),
+    /// `super()` inside a module method.
+    Super(ModRef),
+    /// `torch.no_grad()`.
+    NoGrad,
+    DType(DType),
+}
+
+impl Value {
+    /// A `str` value.
+    pub fn str(s: impl Into<Rc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+    /// A `list` value.
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(v)))
+    }
+    /// A `tuple` value.
+    pub fn tuple(v: Vec<Value>) -> Value {
+        Value::Tuple(Rc::new(v))
+    }
+    /// A float32 tensor value.
+    pub fn tensor(t: Tensor) -> Value {
+        Value::Tensor(Rc::new(TensorVal::float(t)))
+    }
+    /// A tensor value of `dtype`.
+    pub fn tensor_of(t: Tensor, dtype: DType) -> Value {
+        Value::Tensor(Rc::new(TensorVal::with_dtype(t, dtype)))
+    }
+
+    /// The name `type(v).__name__` gives, as Python's error messages use it.
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::None => "NoneType".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Float(_) => "float".into(),
+            Value::Str(_) => "str".into(),
+            Value::Tuple(_) => "tuple".into(),
+            Value::List(_) => "list".into(),
+            Value::Dict(_) => "dict".into(),
+            Value::Range(..) => "range".into(),
+            Value::Slice(..) => "slice".into(),
+            Value::Tensor(_) => "Tensor".into(),
+            Value::Size(_) => "Size".into(),
+            Value::Module(m) => module_class_name(&m.borrow()),
+            Value::Optim(o) => match o.borrow().kind {
+                OptimKind::Sgd(_) => "SGD".into(),
+                OptimKind::Adam(_) => "Adam".into(),
+            },
+            Value::Func(_) => "function".into(),
+            Value::Class(_) => "type".into(),
+            Value::Native(..) => "builtin_function_or_method".into(),
+            Value::Method(..) | Value::BoundFunc(..) => "method".into(),
+            Value::Namespace(_) => "module".into(),
+            Value::Super(_) => "super".into(),
+            Value::NoGrad => "no_grad".into(),
+            Value::DType(_) => "dtype".into(),
+        }
+    }
+
+    /// Python truthiness (`bool(v)`); `None` for values whose truth is an error (tensors with
+    /// more than one element).
+    pub fn truthy(&self) -> Option<bool> {
+        Some(match self {
+            Value::None => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) => !s.is_empty(),
+            Value::Tuple(v) => !v.is_empty(),
+            Value::List(v) => !v.borrow().is_empty(),
+            Value::Dict(v) => !v.borrow().is_empty(),
+            Value::Range(a, b, s) => range_len(*a, *b, *s) > 0,
+            Value::Size(s) => !s.is_empty(),
+            Value::Tensor(t) => {
+                if t.t.numel() != 1 {
+                    return None;
+                }
+                t.t.data()[0] != 0.0
+            }
+            _ => true,
+        })
+    }
+}
+
+/// `type(m).__name__` of a module.
+pub fn module_class_name(m: &ModuleObj) -> String {
+    match &m.kind {
+        ModKind::Native(_, name) => (*name).to_string(),
+        ModKind::Sequential(_) => "Sequential".into(),
+        ModKind::User { class, .. } => class.name.clone(),
+    }
+}
+
+/// `len(range(start, stop, step))`.
+pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {
+    if step > 0 && stop > start {
+        (stop - start + step - 1) / step
+    } else if step < 0 && stop < start {
+        (start - stop - step - 1) / (-step)
+    } else {
+        0
+    }
+}
