@@ -138,9 +138,10 @@ fn parse_count(what: &str, v: &str) -> Result<usize, DataError> {
 /// The parameters an output set was built with; equal parameters mean "up to date".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Params {
-    /// `sprites:DIR` or `archive:PATH`.
+    /// `sprites:NAME#DIGEST` or `archive:NAME#DIGEST` (folder/file name and the first 12 hex
+    /// digits of the MD5 of its canonical path).
     pub cifar_source: String,
-    /// `sprites:DIR`.
+    /// `sprites:NAME#DIGEST`.
     pub mnist_source: String,
     /// CIFAR-10 training images asked for.
     pub cifar_train: usize,
@@ -230,15 +231,25 @@ impl std::fmt::Display for MakeReport {
 /// Any [`DataError`] of the sources (missing or bad PNG/JSON/archive, MD5 mismatch), an
 /// `InvalidRequest` when a count exceeds what the source holds, `Io` when writing fails.
 pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
-    // Canonical paths, so `a/../shared/data` and `shared/data` are the same source.
-    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    // A source is named by its folder or file name and a digest of its canonical path, so
+    // `a/../shared/data` and `shared/data` are the same source, and the manifest (served with
+    // the site) does not reveal where the data lives on the build machine.
+    let tag = |kind: &str, p: &Path| {
+        let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let name = canon
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let digest = super::md5::md5_hex(canon.to_string_lossy().as_bytes());
+        format!("{kind}:{name}#{}", &digest[..12])
+    };
     let cifar_source = match &o.cifar_archive {
-        Some(p) => format!("archive:{}", canon(p).display()),
-        None => format!("sprites:{}", canon(&o.src.join("cifar10")).display()),
+        Some(p) => tag("archive", p),
+        None => tag("sprites", &o.src.join("cifar10")),
     };
     let params = Params {
         cifar_source,
-        mnist_source: format!("sprites:{}", canon(&o.src.join("mnist")).display()),
+        mnist_source: tag("sprites", &o.src.join("mnist")),
         cifar_train: o.cifar_train,
         cifar_test: o.cifar_test,
         mnist_train: o.mnist_train,
