@@ -18,6 +18,7 @@ client.ready.then(
 
 button.addEventListener('click', async () => {
   button.disabled = true;
+  delete out.dataset.checksum; // a reader waiting for the result must not see the previous one
   out.textContent = 'running in the worker…';
   try {
     const n = Number(sizeInput.value);
