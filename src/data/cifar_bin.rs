@@ -62,15 +62,7 @@ fn default_class_names() -> Vec<String> {
 /// `SizeMismatch` (at the start of the incomplete record) when the length is not a positive
 /// multiple of 3073; `LabelOutOfRange` at the label byte of a record whose label is > 9.
 pub fn decode_batch(bytes: &[u8], file: &str, name: &str) -> Result<Dataset, DataError> {
-    let mut ds = Dataset {
-        name: name.to_string(),
-        channels: 3,
-        height: 32,
-        width: 32,
-        class_names: default_class_names(),
-        pixels: Vec::new(),
-        labels: Vec::new(),
-    };
+    let mut ds = empty(name);
     append_batch(&mut ds, bytes, file)?;
     Ok(ds)
 }

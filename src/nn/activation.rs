@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::nn::linear::no_forward;
-use crate::nn::{Module, Param};
+use crate::nn::Module;
 use crate::ops::activation::{relu_backward, relu_forward};
 use crate::tensor::Tensor;
 
@@ -28,14 +28,6 @@ impl Module for ReLU {
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let x = self.x.as_ref().ok_or_else(|| no_forward("ReLU"))?;
         relu_backward(x, grad_y)
-    }
-
-    fn named_parameters(&self) -> Vec<(String, &Param)> {
-        Vec::new()
-    }
-
-    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        Vec::new()
     }
 
     fn repr(&self, _indent: usize) -> String {

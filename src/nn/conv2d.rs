@@ -15,6 +15,7 @@
 
 use crate::error::Result;
 use crate::nn::linear::{accumulate, no_forward};
+use crate::nn::module::{weight_and_bias, weight_and_bias_mut};
 use crate::nn::{init, Module, Param};
 use crate::ops::conv2d::{conv2d_backward_with, conv2d_forward, conv2d_output_shape, Conv2dParams};
 use crate::tensor::Tensor;
@@ -145,19 +146,11 @@ impl Module for Conv2d {
     }
 
     fn named_parameters(&self) -> Vec<(String, &Param)> {
-        let mut v = vec![("weight".to_string(), &self.weight)];
-        if let Some(b) = &self.bias {
-            v.push(("bias".to_string(), b));
-        }
-        v
+        weight_and_bias(&self.weight, self.bias.as_ref())
     }
 
     fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        let mut v = vec![("weight".to_string(), &mut self.weight)];
-        if let Some(b) = &mut self.bias {
-            v.push(("bias".to_string(), b));
-        }
-        v
+        weight_and_bias_mut(&mut self.weight, self.bias.as_mut())
     }
 
     /// `Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))`: padding only when

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::nn::linear::no_forward;
-use crate::nn::{Module, Param};
+use crate::nn::Module;
 use crate::ops::dropout::{check_dropout_p, dropout_backward, dropout_forward};
 use crate::tensor::Tensor;
 
@@ -84,14 +84,6 @@ impl Module for Dropout {
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let mask = self.mask.as_ref().ok_or_else(|| no_forward("Dropout"))?;
         dropout_backward(mask.as_deref(), grad_y)
-    }
-
-    fn named_parameters(&self) -> Vec<(String, &Param)> {
-        Vec::new()
-    }
-
-    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        Vec::new()
     }
 
     fn set_training(&mut self, training: bool) {

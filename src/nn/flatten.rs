@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::nn::linear::no_forward;
-use crate::nn::{Module, Param};
+use crate::nn::Module;
 use crate::tensor::shape::flatten_shape;
 use crate::tensor::Tensor;
 
@@ -59,14 +59,6 @@ impl Module for Flatten {
             });
         }
         Tensor::from_vec(shape, grad_y.data().to_vec())
-    }
-
-    fn named_parameters(&self) -> Vec<(String, &Param)> {
-        Vec::new()
-    }
-
-    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        Vec::new()
     }
 
     fn repr(&self, _indent: usize) -> String {

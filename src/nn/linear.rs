@@ -13,6 +13,7 @@
 //! ```
 
 use crate::error::{Error, Result};
+use crate::nn::module::{weight_and_bias, weight_and_bias_mut};
 use crate::nn::{init, Module, Param};
 use crate::ops::linear::{linear_backward, linear_forward};
 use crate::tensor::Tensor;
@@ -79,19 +80,11 @@ impl Module for Linear {
     }
 
     fn named_parameters(&self) -> Vec<(String, &Param)> {
-        let mut v = vec![("weight".to_string(), &self.weight)];
-        if let Some(b) = &self.bias {
-            v.push(("bias".to_string(), b));
-        }
-        v
+        weight_and_bias(&self.weight, self.bias.as_ref())
     }
 
     fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        let mut v = vec![("weight".to_string(), &mut self.weight)];
-        if let Some(b) = &mut self.bias {
-            v.push(("bias".to_string(), b));
-        }
-        v
+        weight_and_bias_mut(&mut self.weight, self.bias.as_mut())
     }
 
     fn repr(&self, _indent: usize) -> String {

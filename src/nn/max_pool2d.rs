@@ -9,7 +9,7 @@
 
 use crate::error::Result;
 use crate::nn::linear::no_forward;
-use crate::nn::{Module, Param};
+use crate::nn::Module;
 use crate::ops::max_pool2d::{
     max_pool2d_backward, max_pool2d_forward_into, max_pool2d_output_shape, MaxPool2dParams,
 };
@@ -107,14 +107,6 @@ impl Module for MaxPool2d {
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let (shape, idx) = self.cache.as_ref().ok_or_else(|| no_forward("MaxPool2d"))?;
         max_pool2d_backward(shape, idx, grad_y)
-    }
-
-    fn named_parameters(&self) -> Vec<(String, &Param)> {
-        Vec::new()
-    }
-
-    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
-        Vec::new()
     }
 
     fn repr(&self, _indent: usize) -> String {

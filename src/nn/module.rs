@@ -41,10 +41,15 @@ pub trait Module: fmt::Debug + Send {
 
     /// Direct parameters and children's, with state_dict names relative to this module
     /// (`"weight"`, `"0.bias"`, `"localization.0.weight"`), in PyTorch's registration order.
-    fn named_parameters(&self) -> Vec<(String, &Param)>;
+    /// None by default (pooling, activations, `Flatten`, `Dropout`).
+    fn named_parameters(&self) -> Vec<(String, &Param)> {
+        Vec::new()
+    }
 
     /// Mutable version of [`Module::named_parameters`], same names and order.
-    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)>;
+    fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
+        Vec::new()
+    }
 
     /// Non-learnable state saved in the state_dict (BatchNorm's running statistics), by name.
     fn named_buffers(&self) -> Vec<(String, &Tensor)> {
@@ -86,4 +91,25 @@ pub trait Module: fmt::Debug + Send {
             p.zero_grad();
         }
     }
+}
+
+/// `[("weight", w), ("bias", b)?]`: the parameters of a layer with a weight and an optional
+/// bias (`Linear`, `Conv2d`), in PyTorch's order.
+pub(crate) fn weight_and_bias<'a>(
+    weight: &'a Param,
+    bias: Option<&'a Param>,
+) -> Vec<(String, &'a Param)> {
+    let mut v = vec![("weight".to_string(), weight)];
+    v.extend(bias.map(|b| ("bias".to_string(), b)));
+    v
+}
+
+/// Mutable version of [`weight_and_bias`].
+pub(crate) fn weight_and_bias_mut<'a>(
+    weight: &'a mut Param,
+    bias: Option<&'a mut Param>,
+) -> Vec<(String, &'a mut Param)> {
+    let mut v = vec![("weight".to_string(), weight)];
+    v.extend(bias.map(|b| ("bias".to_string(), b)));
+    v
 }
