@@ -38,11 +38,44 @@ pub struct CellOutput {
     pub stdout: String,
     /// The exception that stopped the cell, if any.
     pub error: Option<PyErr>,
+    /// Pictures the cell showed (`show(t)`, `plt.imshow(t)`), in order.
+    pub images: Vec<CellImage>,
+}
+
+/// A picture a cell produced: `width × height` RGBA pixels, row-major, 4 bytes a pixel.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CellImage {
+    pub width: usize,
+    pub height: usize,
+    /// `width * height * 4` bytes.
+    pub rgba: Vec<u8>,
+    /// A short caption (e.g. the tensor's shape), may be empty.
+    pub caption: String,
+}
+
+/// The dataset files a kernel can be given (`www/data/<name>.nnbd`).
+pub const DATASET_NAMES: [&str; 4] = ["cifar10-train", "cifar10-test", "mnist-train", "mnist-test"];
+
+/// Which dataset files `src` may need (by the names it mentions), so the host can fetch and
+/// [`Notebook::register_dataset`] them before running the cell.
+pub fn datasets_needed(src: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if src.contains("CIFAR10") {
+        out.extend(["cifar10-train", "cifar10-test"]);
+    }
+    if src.contains("MNIST") {
+        out.extend(["mnist-train", "mnist-test"]);
+    }
+    out
 }
 
 /// A notebook kernel: the globals shared by its cells.
 pub struct Notebook {
     interp: Interp,
+    /// Registered dataset files by name (see [`DATASET_NAMES`]), NNBD bytes.
+    datasets: std::collections::HashMap<String, Vec<u8>>,
+    /// Asked every few thousand steps; `true` stops the cell with `KeyboardInterrupt`.
+    interrupt: Option<Box<dyn FnMut() -> bool>>,
 }
 
 impl Default for Notebook {
@@ -65,7 +98,34 @@ impl Notebook {
         crate::rng::manual_seed(67280421310721);
         Notebook {
             interp: Interp::new(),
+            datasets: Default::default(),
+            interrupt: None,
         }
+    }
+
+    /// Installs the interrupt check (e.g. reading a shared flag the page's Stop button sets).
+    pub fn set_interrupt(&mut self, check: Box<dyn FnMut() -> bool>) {
+        self.interrupt = Some(check);
+    }
+
+    /// Gives the kernel a dataset file (NNBD bytes) under one of [`DATASET_NAMES`]; checks
+    /// the name and the file's header.
+    pub fn register_dataset(&mut self, name: &str, bytes: Vec<u8>) -> Result<(), PyErr> {
+        if !DATASET_NAMES.contains(&name) {
+            return Err(PyErr::new(
+                "ValueError",
+                format!("unknown dataset '{name}' (expected one of {DATASET_NAMES:?})"),
+            ));
+        }
+        crate::data::Dataset::decode(&bytes, &format!("{name}.nnbd"))
+            .map_err(|e| PyErr::new("ValueError", e.to_string()))?;
+        self.datasets.insert(name.to_string(), bytes);
+        Ok(())
+    }
+
+    /// Whether a dataset file has been registered.
+    pub fn has_dataset(&self, name: &str) -> bool {
+        self.datasets.contains_key(name)
     }
 
     /// Sets the step budget of each later cell (default [`interp::DEFAULT_STEP_BUDGET`]).
@@ -89,6 +149,7 @@ impl Notebook {
         CellOutput {
             stdout: std::mem::take(&mut self.interp.stdout),
             error,
+            images: Vec::new(),
         }
     }
 
