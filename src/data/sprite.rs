@@ -208,7 +208,7 @@ pub fn read_labels_json(bytes: &[u8], file: &str, classes: usize) -> Result<Vec<
 }
 
 /// The byte offset of 1-based `line`, `column` (serde_json's position; column 0 = line start).
-fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
+pub(crate) fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
     let mut start = 0;
     for _ in 1..line {
         match bytes[start..].iter().position(|&b| b == b'\n') {
