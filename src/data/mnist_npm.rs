@@ -35,7 +35,7 @@ pub fn decode_digit_file(bytes: &[u8], file: &str) -> Result<Vec<u8>, DataError>
         )
     })?;
     let n = parsed.data.len();
-    if n % DIGIT_LEN != 0 || n == 0 {
+    if !n.is_multiple_of(DIGIT_LEN) || n == 0 {
         return Err(DataError::in_file(
             file,
             DataErrorKind::SizeMismatch {
