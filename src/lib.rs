@@ -35,6 +35,8 @@
 //! # Ok::<(), nnbook::Error>(())
 //! ```
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod bench_cli;
 pub mod data;
 pub mod error;
 pub mod golden;

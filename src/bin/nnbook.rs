@@ -1,4 +1,4 @@
-//! The native CLI: `nnbook info | golden FILE... | data ... | train ...`.
+//! The native CLI: `nnbook info | golden FILE... | data ... | train ... | bench ...`.
 
 #[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
@@ -10,7 +10,9 @@ fn main() {}
 
 #[cfg(not(target_arch = "wasm32"))]
 fn usage() -> ExitCode {
-    eprintln!("usage: nnbook <info | golden FILE... | data [--help] | train [--help]>");
+    eprintln!(
+        "usage: nnbook <info | golden FILE... | data [--help] | train [--help] | bench [--help]>"
+    );
     ExitCode::from(2)
 }
 
@@ -48,6 +50,21 @@ fn main() -> ExitCode {
                 Ok(_) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("nnbook train: {}", e.to_python_string());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Some("bench") if args.iter().any(|a| a == "--help" || a == "-h") => {
+            println!("{}", nnbook::bench_cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Some("bench") => {
+            let run = nnbook::bench_cli::BenchOptions::from_args(&args[1..])
+                .and_then(|o| nnbook::bench_cli::run(&o));
+            match run {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("nnbook bench: {e}");
                     ExitCode::FAILURE
                 }
             }
