@@ -10,7 +10,7 @@ for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-
 done
 rm -rf dist
 mkdir -p dist/www
-cp index.html dist/
+cp index.html sw.js dist/
 # The shell and the built packages. Left out: TypeScript declarations, package metadata, and
 # the benchmark page (it loads its peers from node_modules, which only the dev server serves).
 cp -r www/. dist/www/
@@ -21,7 +21,11 @@ cat > dist/_headers <<'HEADERS'
   Cross-Origin-Opener-Policy: same-origin
   Cross-Origin-Embedder-Policy: require-corp
   Cross-Origin-Resource-Policy: same-origin
+  Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'
 HEADERS
+# What the service worker (sw.js) caches on install: every file of the site, relative paths.
+(cd dist && find . -type f ! -name _headers ! -name precache.json ! -name sw.js | sed 's|^\./||' | sort \
+  | python3 -c 'import json, sys; print(json.dumps([l.strip() for l in sys.stdin if l.strip()], indent=0))' > precache.json)
 if grep -rEn '(src|href)="/' dist/index.html dist/www/*.html 2>/dev/null; then
   echo "dist: absolute paths found above; dist must use relative paths" >&2; exit 1
 fi

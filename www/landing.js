@@ -1,6 +1,9 @@
 // The landing page view: capability panel and a GEMM self-test computed in the worker.
 import { getClient } from './client.js';
 import { renderCapabilities, renderCapabilityError } from './capability.js';
+import { registerOffline } from './offline.js';
+
+registerOffline();
 
 const client = getClient();
 const panel = document.getElementById('capabilities');

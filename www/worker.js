@@ -42,7 +42,12 @@ async function loadPackage(options) {
     try {
       const mod = await import('./pkg-parallel/nnbook.js');
       await mod.default();
-      await withTimeout(mod.initThreadPool(wanted), POOL_TIMEOUT_MS, 'initThreadPool');
+      // A strict CSP (no `blob:` workers) makes the pool's worker creation fail silently;
+      // the violation event says so at once instead of after the timeout.
+      const blocked = new Promise((_, reject) => self.addEventListener('securitypolicyviolation', (e) => reject(new Error(
+        `the Content-Security-Policy (${e.effectiveDirective}) blocks the pool's ${e.blockedURI || 'blob'} workers`,
+      )), { once: true }));
+      await Promise.race([withTimeout(mod.initThreadPool(wanted), POOL_TIMEOUT_MS, 'initThreadPool'), blocked]);
       wasm = mod;
       return { pkg: 'pkg-parallel', isolated, hasSimd, hasThreads, fallbackReason };
     } catch (e) {

@@ -22,10 +22,11 @@ async function freePort() {
 }
 
 /** Starts scripts/serve.py on `root`; resolves to {url, stop()} once it listens. */
-export async function serve({ root = ROOT, isolation = true } = {}) {
+export async function serve({ root = ROOT, isolation = true, csp = false } = {}) {
   const port = await freePort();
   const args = ['scripts/serve.py', '--root', root, '--port', String(port), '--quiet'];
   if (!isolation) args.push('--no-isolation');
+  if (csp) args.push('--csp');
   const child = spawn('python3', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise((res, rej) => {
     const timer = setTimeout(() => rej(new Error('server did not start within 10 s')), 10000);
@@ -66,7 +67,7 @@ export async function screenshot(page, name) {
 }
 
 /** The page's self-test checksum, computed independently: sum of C = A·B for the inputs of
- * src/wasm.rs `self_test_inputs` (a[i] = i%7-3, b[i] = i%5-2, row-major n×n). */
+ * src/wasm/bench.rs `self_test_inputs` (a[i] = i%7-3, b[i] = i%5-2, row-major n×n). */
 export function expectedChecksum(n) {
   let total = 0;
   for (let p = 0; p < n; p++) {
