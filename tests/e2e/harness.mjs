@@ -79,3 +79,19 @@ export function expectedChecksum(n) {
   }
   return total;
 }
+
+/** Runs axe-core (npm dev-dependency) on the page and returns its serious and critical
+ * violations as short strings (`id: target…`), [] when there are none. Injected through the
+ * DevTools protocol, so it works under the site's CSP. Shadow DOM is included. */
+export async function a11yViolations(page) {
+  const { readFileSync } = await import('node:fs');
+  const source = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const r = await globalThis.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).join(', ')}`);
+}
