@@ -41,7 +41,14 @@ async function sharedCells() {
 }
 
 function wireToolbar(cells, kernel, save) {
-  $('nb-run-all').addEventListener('click', () => { for (const c of cells) c.run(); });
+  // Runs the cells in order and stops at the first one that does not finish cleanly, as
+  // Jupyter's "Run all" does.
+  $('nb-run-all').addEventListener('click', async () => {
+    for (const c of cells) {
+      await c.run();
+      if (c.root.dataset.state !== 'done') break;
+    }
+  });
   $('nb-stop').addEventListener('click', () => kernel.stop());
   $('nb-reset-lesson').addEventListener('click', async () => {
     for (const c of cells) { c.setText(c.original); c.output.replaceChildren(); c.root.dataset.state = 'idle'; }
@@ -52,6 +59,7 @@ function wireToolbar(cells, kernel, save) {
     showNotice('Lesson reset: the original cells are back and the kernel has no variables.');
   });
   $('nb-share').addEventListener('click', async () => {
+    $('nb-share-url').value = '';
     const edits = {};
     for (const c of cells) if (c.edited()) edits[c.index] = c.text();
     const url = new URL(location.href);
@@ -99,7 +107,13 @@ async function main() {
     onSaved: () => { article.dataset.saved = String(Date.now()); },
     onError: (e) => showNotice(`Your edits could not be saved in this browser (${e.message}).`),
   });
-  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit: save });
+  // A shared link's cells become this browser's saved copy once the reader edits one; the
+  // hash is dropped then so that a reload shows the saved copy.
+  const onEdit = () => {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    save();
+  };
+  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit });
   article.dataset.state = 'ready';
   article.removeAttribute('aria-busy');
   wireToolbar(cells, kernel, save);

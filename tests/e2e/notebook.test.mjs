@@ -49,6 +49,33 @@ describe('lesson page (cross-origin isolated)', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  test('lesson Markdown cannot inject markup or scripts', async () => {
+    const page = await browser.newPage();
+    await openTour(page, server.url);
+    const found = await page.evaluate(async () => {
+      const { renderMarkdown } = await import('./notebook/markdown.js');
+      const { parseLesson } = await import('./notebook/document.js');
+      const text = '# T <img src=x onerror="window.pwned=1">\n\n<script>window.pwned=1</script> **b** *i* `<b>`\n\n'
+        + '- [bad](javascript:alert(1)) and [ok](lesson.html?id=tour)\n- [data](data:text/html,x)\n\n> quote';
+      const host = document.createElement('div');
+      host.append(...renderMarkdown(text));
+      const blocks = parseLesson('intro\n```python\nx = 1\n```\n```widget demo\n{"a": 1}\n```\n');
+      return {
+        tags: [...host.querySelectorAll('*')].map((n) => n.tagName.toLowerCase()).sort().join(' '),
+        hrefs: [...host.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+        text: host.textContent,
+        pwned: window.pwned === 1,
+        blocks: blocks.map((b) => b.type + (b.code !== undefined ? `:${b.code}` : '') + (b.name ? `:${b.name}:${JSON.stringify(b.options)}` : '')),
+      };
+    });
+    assert.equal(found.tags, 'a blockquote code em h1 li li p p strong ul');
+    assert.deepEqual(found.hrefs, ['lesson.html?id=tour']);
+    assert.match(found.text, /<script>window\.pwned=1<\/script>/);
+    assert.equal(found.pwned, false);
+    assert.deepEqual(found.blocks, ['prose', 'python:x = 1', 'widget:demo:{"a":1}']);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
   test('Run all shows print(net) and PyTorch\'s shape error with its kind and line', async () => {
     const page = await browser.newPage();
     await openTour(page, server.url);
@@ -98,6 +125,7 @@ describe('lesson page (cross-origin isolated)', () => {
     const shared = 'x = torch.arange(6)\nprint(x.reshape(2, 3))';
     await page.locator(`${cell(1)} textarea`).fill(shared);
     await page.click('#nb-share');
+    await page.waitForFunction(() => document.querySelector('#nb-share-url').value.includes('#cells='));
     const link = await page.inputValue('#nb-share-url');
     assert.match(link, /lesson\.html\?id=tour#cells=[A-Za-z0-9_-]+$/);
     await page.click(`${cell(1)} .nb-reset`); // leave this profile's saved copy clean

@@ -28,7 +28,7 @@ function onKey(e, area, run) {
  *  onEdit()}. Returns {root, index, run(), reset(), text(), original, edited()}. */
 export function createCell(index, original, text, ctx) {
   const label = `Code cell ${index + 1}`;
-  const area = el('textarea', { class: 'nb-code', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': label, rows: 1 });
+  const area = el('textarea', { class: 'nb-code', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': label, rows: 1, title: 'Shift+Enter runs the cell; Tab indents; Esc, then Tab, leaves the cell' });
   area.value = text;
   const runBtn = el('button', { type: 'button', class: 'nb-run', title: 'Run (Shift+Enter)' }, 'Run');
   const stopBtn = el('button', { type: 'button', class: 'nb-stop', hidden: true }, 'Stop');
