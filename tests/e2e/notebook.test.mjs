@@ -76,6 +76,29 @@ describe('lesson page (cross-origin isolated)', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  test('cell pictures are crisp up-scaled canvases with a caption', async () => {
+    const page = await browser.newPage();
+    await openTour(page, server.url);
+    const got = await page.evaluate(async () => {
+      const { renderOutput } = await import('./notebook/output.js');
+      const host = document.createElement('div');
+      document.body.append(host);
+      const rgba = new Uint8Array([255, 0, 0, 255, 0, 0, 255, 255]);
+      renderOutput(host, { stdout: 'hi\n', error: { kind: 'ValueError', message: 'bad', line: 3 }, images: [{ width: 2, height: 1, rgba, caption: 'torch.Size([3, 1, 2])' }] });
+      const canvas = host.querySelector('canvas');
+      const px = [...canvas.getContext('2d').getImageData(0, 0, 2, 1).data];
+      return {
+        px, width: canvas.style.width, rendering: getComputedStyle(canvas).imageRendering,
+        caption: host.querySelector('figcaption').textContent, text: host.textContent,
+      };
+    });
+    assert.deepEqual(got.px, [255, 0, 0, 255, 0, 0, 255, 255]);
+    assert.equal(got.width, '192px');
+    assert.equal(got.rendering, 'pixelated');
+    assert.equal(got.caption, 'torch.Size([3, 1, 2])');
+    assert.equal(got.text, 'hi\ntorch.Size([3, 1, 2])ValueError: bad (line 3)');
+  });
+
   test('Run all shows print(net) and PyTorch\'s shape error with its kind and line', async () => {
     const page = await browser.newPage();
     await openTour(page, server.url);
