@@ -49,6 +49,18 @@ describe('lesson page (cross-origin isolated)', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
+  test('the landing page lists the lessons from index.json and links to them', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#lessons-list[data-state="ready"]');
+    const link = page.locator('#lessons-list a', { hasText: 'A tour of nnbook cells' });
+    assert.equal(await link.count(), 1);
+    await link.click();
+    await page.waitForSelector('#lesson[data-state="ready"]');
+    assert.equal(await page.title(), 'nnbook — A tour of nnbook cells');
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
   test('lesson Markdown cannot inject markup or scripts', async () => {
     const page = await browser.newPage();
     await openTour(page, server.url);
