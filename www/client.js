@@ -15,17 +15,35 @@ export class NnbookError extends Error {
 
 export class NnbookClient {
   constructor(options = {}) {
-    const workerUrl = new URL('./worker.js', import.meta.url);
-    this.worker = new Worker(workerUrl, { type: 'module' });
+    this.options = options;
     this.nextId = 1;
     this.pending = new Map();
+    this.start();
+  }
+
+  start() {
+    const workerUrl = new URL('./worker.js', import.meta.url);
+    this.worker = new Worker(workerUrl, { type: 'module' });
     this.ready = new Promise((resolve, reject) => {
       this.resolveReady = resolve;
       this.rejectReady = reject;
     });
+    this.ready.catch(() => {}); // callers see the rejection through their own `await ready`
     this.worker.onmessage = ({ data }) => this.dispatch(data);
     this.worker.onerror = (e) => this.rejectReady(new Error(`worker failed to load: ${e.message || 'unknown error'}`));
-    this.worker.postMessage({ type: 'init', options });
+    this.worker.postMessage({ type: 'init', options: this.options });
+  }
+
+  /** Terminates the worker (stopping whatever it computes) and starts a fresh one: every
+   *  pending call rejects with kind 'KernelRestarted' and all worker state is lost. Returns
+   *  the new `ready` promise. */
+  restart(reason = 'the worker was restarted') {
+    this.worker.terminate();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const entry of pending) entry.reject(new NnbookError({ kind: 'KernelRestarted', message: reason }));
+    this.start();
+    return this.ready;
   }
 
   dispatch(data) {

@@ -7,6 +7,8 @@
 
 import { simd, threads } from './vendor/wasm-feature-detect.js';
 import { benchMethods } from './worker/bench.js';
+import { notebookMethods } from './worker/notebook.js';
+import { Transfer } from './worker/transfer.js';
 
 const POOL_TIMEOUT_MS = 15000;
 
@@ -61,10 +63,12 @@ async function loadPackage(options) {
 }
 
 // Methods pages may call, one module per feature (www/worker/*.js). Each method gets
-// (args, progress, wasm) and returns a structured-cloneable value (or a promise of one).
+// (args, progress, wasm) and returns a structured-cloneable value (or a promise of one), or a
+// worker/transfer.js `Transfer` to move its buffers.
 const methods = {
   info: () => info,
   ...benchMethods,
+  ...notebookMethods,
 };
 
 function errorPayload(e) {
@@ -96,7 +100,8 @@ self.onmessage = async ({ data }) => {
     if (!fn) throw new Error(`unknown method '${method}'`);
     const progress = (p) => self.postMessage({ id, type: 'progress', progress: p });
     const value = await fn(args || {}, progress, wasm);
-    self.postMessage({ id, type: 'result', value });
+    if (value instanceof Transfer) self.postMessage({ id, type: 'result', value: value.value }, value.buffers);
+    else self.postMessage({ id, type: 'result', value });
   } catch (e) {
     self.postMessage({ id, type: 'error', error: errorPayload(e) });
   }

@@ -3,14 +3,17 @@
 //! errors become `JsError` here, as `"RuntimeError: <PyTorch's text>"`.
 
 //!
-//! Submodules group the exports by what uses them: [`bench`] (self-test and benchmarks) and
-//! [`session`] (the CIFAR-10 training session). Each JS method set in `www/worker/` calls one
+//! Submodules group the exports by what uses them: [`bench`] (self-test and benchmarks),
+//! [`notebook`] (the notebook kernel of a lesson page) and [`session`] (the CIFAR-10 training
+//! session). Each JS method set in `www/worker/` calls one
 //! of them.
 
 pub mod bench;
+pub mod notebook;
 pub mod session;
 
 pub use bench::{gemm_self_test, self_test_inputs};
+pub use notebook::NotebookKernel;
 pub use session::ModelSession;
 
 use wasm_bindgen::prelude::*;

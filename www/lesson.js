@@ -1,0 +1,132 @@
+// The lesson page: lesson.html?id=<id> renders www/lessons/<id>.md with runnable cells that
+// share one Python kernel; edits are kept in IndexedDB and can be shared as a link.
+import { getClient } from './client.js';
+import { showError } from './widgets/common.js';
+import { lessonTitle, parseLesson } from './notebook/document.js';
+import { KernelSession } from './notebook/kernel.js';
+import { debouncedSaver, loadEdits } from './notebook/persist.js';
+import { renderLesson } from './notebook/render.js';
+import { decodeCells, encodeCells } from './notebook/share.js';
+
+const $ = (id) => document.getElementById(id);
+const article = $('lesson');
+const kernelStatus = $('nb-kernel');
+const notice = $('nb-notice');
+const id = new URLSearchParams(location.search).get('id') || '';
+
+function setKernel(state, text) {
+  kernelStatus.dataset.state = state;
+  kernelStatus.textContent = text;
+}
+
+function showNotice(text) {
+  notice.textContent = text;
+  notice.hidden = !text;
+}
+
+async function fetchLesson() {
+  if (!/^[a-z0-9-]+$/.test(id)) throw new Error(`lesson: bad or missing id '${id}' (use lesson.html?id=<lesson>)`);
+  const r = await fetch(new URL(`lessons/${id}.md`, location.href));
+  if (!r.ok) throw new Error(`lesson: no lesson named '${id}' (HTTP ${r.status})`);
+  return r.text();
+}
+
+async function sharedCells() {
+  try {
+    return await decodeCells(location.hash);
+  } catch (e) {
+    showNotice(`This link's cells could not be read (${e.message}); showing the lesson instead.`);
+    return null;
+  }
+}
+
+function wireToolbar(cells, kernel, save) {
+  // Runs the cells in order and stops at the first one that does not finish cleanly, as
+  // Jupyter's "Run all" does.
+  $('nb-run-all').addEventListener('click', async () => {
+    for (const c of cells) {
+      await c.run();
+      if (c.root.dataset.state !== 'done') break;
+    }
+  });
+  $('nb-stop').addEventListener('click', () => kernel.stop());
+  $('nb-reset-lesson').addEventListener('click', async () => {
+    for (const c of cells) { c.setText(c.original); c.output.replaceChildren(); c.root.dataset.state = 'idle'; }
+    history.replaceState(null, '', location.pathname + location.search);
+    save();
+    await save.flush();
+    await kernel.reset();
+    showNotice('Lesson reset: the original cells are back and the kernel has no variables.');
+  });
+  $('nb-share').addEventListener('click', async () => {
+    $('nb-share-url').value = '';
+    const edits = {};
+    for (const c of cells) if (c.edited()) edits[c.index] = c.text();
+    const url = new URL(location.href);
+    url.hash = Object.keys(edits).length ? await encodeCells(edits) : '';
+    const box = $('nb-share-box');
+    const input = $('nb-share-url');
+    input.value = url.href;
+    box.hidden = false;
+    input.focus();
+    input.select();
+    navigator.clipboard?.writeText(url.href).catch(() => {});
+  });
+  for (const b of ['nb-run-all', 'nb-reset-lesson', 'nb-share']) $(b).disabled = false;
+}
+
+async function main() {
+  const [text, shared, saved] = await Promise.all([fetchLesson(), sharedCells(), loadEdits(id)]);
+  const blocks = parseLesson(text);
+  const title = lessonTitle(blocks) || id;
+  document.title = `nnbook — ${title}`;
+  const texts = {};
+  for (const b of blocks) {
+    if (b.type !== 'python') continue;
+    const mine = saved[b.index];
+    if (shared) texts[b.index] = shared[b.index] ?? b.code;
+    else if (mine && mine.orig === b.code) texts[b.index] = mine.text;
+  }
+  if (shared) showNotice('Showing the cells from a shared link. Your own saved edits are kept until you edit a cell here.');
+
+  const client = getClient();
+  const kernel = new KernelSession(client, {
+    onRestart: (reason) => {
+      setKernel('restarted', 'Kernel restarted: variables were lost');
+      showNotice(`The Python kernel was restarted (${reason}); variables from earlier cells are lost.`);
+      kernel.start().then(() => setKernel('ready', 'Kernel restarted: variables were lost, run the cells again'));
+    },
+    onBusy: (busy) => { $('nb-stop').disabled = !busy; kernelStatus.dataset.busy = String(busy); },
+  });
+  let cells = [];
+  const save = debouncedSaver(id, () => {
+    const edits = {};
+    for (const c of cells) if (c.edited()) edits[c.index] = { orig: c.original, text: c.text() };
+    return edits;
+  }, {
+    onSaved: () => { article.dataset.saved = String(Date.now()); },
+    onError: (e) => showNotice(`Your edits could not be saved in this browser (${e.message}).`),
+  });
+  // A shared link's cells become this browser's saved copy once the reader edits one; the
+  // hash is dropped then so that a reload shows the saved copy.
+  const onEdit = () => {
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+    save();
+  };
+  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit });
+  article.dataset.state = 'ready';
+  article.removeAttribute('aria-busy');
+  wireToolbar(cells, kernel, save);
+  window.addEventListener('pagehide', () => save.flush());
+
+  kernel.start().then(
+    () => setKernel('ready', 'Python kernel ready'),
+    (e) => setKernel('error', `The kernel could not start: ${e.message}`),
+  );
+}
+
+main().catch((e) => {
+  showError(article, e);
+  article.dataset.state = 'error';
+  article.removeAttribute('aria-busy');
+});
