@@ -7,6 +7,9 @@ import { KernelSession } from './notebook/kernel.js';
 import { debouncedSaver, loadEdits } from './notebook/persist.js';
 import { renderLesson } from './notebook/render.js';
 import { decodeCells, encodeCells } from './notebook/share.js';
+import { registerOffline } from './offline.js';
+
+registerOffline();
 
 const $ = (id) => document.getElementById(id);
 const article = $('lesson');

@@ -10,7 +10,7 @@ const pages = [{ path: '', ready: '#capabilities[data-state="ready"]' }];
 const index = join(ROOT, 'www/lessons/index.json');
 if (existsSync(index)) {
   for (const l of JSON.parse(readFileSync(index, 'utf8'))) {
-    pages.push({ path: `www/lesson.html?id=${l.id}`, ready: '[data-lesson-state="ready"]' });
+    pages.push({ path: `www/lesson.html?id=${l.id}`, ready: '#lesson[data-state="ready"]' });
   }
 }
 if (existsSync(join(ROOT, 'www/embed.html'))) pages.push({ path: 'www/embed.html', ready: 'nn-widget[data-mounted], [data-mounted]' });
