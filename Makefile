@@ -11,7 +11,7 @@ unexport RUSTFLAGS
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 PKG_ST := www/pkg/nnbook_bg.wasm
 PKG_MT := www/pkg-parallel/nnbook_bg.wasm
-VENDOR := www/vendor/wasm-feature-detect.js
+VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js
 
 .PHONY: serve test setup build data dist bench clean-web
 
@@ -36,10 +36,13 @@ $(PKG_MT): $(RUST_SOURCES) .cargo/wasm-mt.toml
 	@rustup run $(NIGHTLY) wasm-pack --quiet build --release --target web --no-pack --out-dir www/pkg-parallel . -- --config .cargo/wasm-mt.toml \
 	  || { echo "build: the threaded package failed to build (see the errors above)" >&2; exit 1; }
 
-$(VENDOR): node_modules/wasm-feature-detect/dist/esm/index.js
+www/vendor/wasm-feature-detect.js: node_modules/wasm-feature-detect/dist/esm/index.js
 	@mkdir -p www/vendor && cp $< $@
 
-node_modules/wasm-feature-detect/dist/esm/index.js:
+www/vendor/marked.esm.js: node_modules/marked/lib/marked.esm.js
+	@mkdir -p www/vendor && cp $< $@
+
+node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js:
 	@bash scripts/setup.sh build
 
 data:

@@ -5,7 +5,7 @@
 # headers get the single-thread package automatically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-feature-detect.js; do
+for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js; do
   [ -f "$f" ] || { echo "dist: $f is missing; run make build first" >&2; exit 1; }
 done
 rm -rf dist

@@ -1,7 +1,8 @@
-// A small, safe Markdown renderer for lesson prose: headings, paragraphs, lists, block quotes,
-// rules, inline code, emphasis, strong and links. It builds DOM nodes with textContent only
-// (never innerHTML), so lesson text cannot inject markup or scripts; raw HTML shows as text.
-// Stand-in until a maintained Markdown library is vendored (see the cells helper's report).
+// Lesson prose as DOM: Markdown parsed by marked (vendored from npm, `marked.lexer` only) and
+// turned into nodes here with textContent, never innerHTML. Raw HTML in a lesson shows as text,
+// and links keep only http(s), mailto, in-page and relative targets, so lesson text cannot
+// inject markup or scripts.
+import { marked } from '../vendor/marked.esm.js';
 
 const SAFE_URL = /^(https?:|mailto:|#|\.{0,2}\/|[\w.-]+(?:[/?#]|$))/i;
 
@@ -12,122 +13,49 @@ function node(tag, children = [], attrs = {}) {
   return n;
 }
 
-// Finds `close` in `s` from `from`, skipping backslash escapes; -1 if absent.
-function findClose(s, close, from) {
-  for (let i = from; i <= s.length - close.length; i++) {
-    if (s[i] === '\\') { i++; continue; }
-    if (s.startsWith(close, i)) return i;
-  }
-  return -1;
+/** Inline tokens → nodes and strings. */
+function inline(tokens = []) {
+  return tokens.flatMap((t) => {
+    switch (t.type) {
+      case 'strong': return [node('strong', inline(t.tokens))];
+      case 'em': return [node('em', inline(t.tokens))];
+      case 'del': return [node('del', inline(t.tokens))];
+      case 'codespan': return [node('code', [t.text])];
+      case 'br': return [node('br')];
+      case 'link':
+        return SAFE_URL.test(t.href.trim()) ? [node('a', inline(t.tokens), { href: t.href.trim() })] : inline(t.tokens);
+      case 'image': return [t.text]; // lessons draw pictures with widgets, not remote images
+      case 'text': return t.tokens ? inline(t.tokens) : [t.text];
+      default: return [t.raw ?? t.text ?? '']; // html, escape, …: as plain text
+    }
+  });
 }
 
-/** Inline Markdown of `s` as an array of nodes and strings. */
-export function inline(s) {
-  const out = [];
-  let text = '';
-  const flush = () => { if (text) out.push(text); text = ''; };
-  for (let i = 0; i < s.length;) {
-    const c = s[i];
-    if (c === '\\' && i + 1 < s.length && /[\\`*_[\]()#+\-.!<>]/.test(s[i + 1])) {
-      text += s[i + 1];
-      i += 2;
-      continue;
-    }
-    if (c === '`') {
-      let ticks = 1;
-      while (s[i + ticks] === '`') ticks++;
-      const end = s.indexOf('`'.repeat(ticks), i + ticks);
-      if (end > 0) {
-        flush();
-        out.push(node('code', [s.slice(i + ticks, end).trim() || s.slice(i + ticks, end)]));
-        i = end + ticks;
-        continue;
+/** Block tokens → nodes. */
+function blocks(tokens = []) {
+  return tokens.flatMap((t) => {
+    switch (t.type) {
+      case 'space': return [];
+      case 'heading': return [node(`h${t.depth}`, inline(t.tokens))];
+      case 'paragraph': return [node('p', inline(t.tokens))];
+      case 'hr': return [node('hr')];
+      case 'blockquote': return [node('blockquote', blocks(t.tokens))];
+      case 'code': return [node('pre', [node('code', [t.text])])];
+      case 'list': {
+        const attrs = t.ordered && t.start !== '' && t.start !== 1 ? { start: String(t.start) } : {};
+        return [node(t.ordered ? 'ol' : 'ul', t.items.map((it) => node('li', blocks(it.tokens))), attrs)];
       }
-    }
-    if (c === '[') {
-      const mid = findClose(s, '](', i + 1);
-      const end = mid > 0 ? findClose(s, ')', mid + 2) : -1;
-      if (end > 0) {
-        const url = s.slice(mid + 2, end).trim();
-        flush();
-        if (SAFE_URL.test(url) && !/^\s*javascript:/i.test(url)) out.push(node('a', inline(s.slice(i + 1, mid)), { href: url }));
-        else out.push(...inline(s.slice(i + 1, mid)));
-        i = end + 1;
-        continue;
+      case 'table': {
+        const row = (cells, tag) => node('tr', cells.map((c) => node(tag, inline(c.tokens))));
+        return [node('table', [node('thead', [row(t.header, 'th')]), node('tbody', t.rows.map((r) => row(r, 'td')))])];
       }
+      case 'text': return t.tokens ? inline(t.tokens) : [t.text];
+      default: return [node('p', [t.raw ?? t.text ?? ''])]; // html blocks: shown as text
     }
-    if ((c === '*' || c === '_') && s[i + 1] === c) {
-      const end = findClose(s, c + c, i + 2);
-      if (end > i + 2) {
-        flush();
-        out.push(node('strong', inline(s.slice(i + 2, end))));
-        i = end + 2;
-        continue;
-      }
-    }
-    if ((c === '*' || c === '_') && s[i + 1] && s[i + 1] !== ' ' && (c === '*' || !/\w/.test(s[i - 1] || ''))) {
-      const end = findClose(s, c, i + 1);
-      if (end > i + 1 && (c === '*' || !/\w/.test(s[end + 1] || ''))) {
-        flush();
-        out.push(node('em', inline(s.slice(i + 1, end))));
-        i = end + 1;
-        continue;
-      }
-    }
-    text += c;
-    i++;
-  }
-  flush();
-  return out;
+  });
 }
 
-const LIST_ITEM = /^(\s*)([-*+]|\d+[.)])\s+(.*)$/;
-
-/** Block Markdown of `text` (no fenced code: the lesson splitter takes those) as nodes. */
+/** Block Markdown of `text` (fenced python/widget blocks are taken out before) as nodes. */
 export function renderMarkdown(text) {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const out = [];
-  let para = [];
-  const endPara = () => {
-    if (para.length) out.push(node('p', inline(para.join(' '))));
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    let m;
-    if (!line.trim()) { endPara(); continue; }
-    if ((m = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line))) {
-      endPara();
-      out.push(node(`h${m[1].length}`, inline(m[2])));
-    } else if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(line)) {
-      endPara();
-      out.push(node('hr'));
-    } else if (/^\s*>/.test(line)) {
-      endPara();
-      const quoted = [];
-      while (i < lines.length && /^\s*>/.test(lines[i])) quoted.push(lines[i++].replace(/^\s*>\s?/, ''));
-      i--;
-      out.push(node('blockquote', renderMarkdown(quoted.join('\n'))));
-    } else if ((m = LIST_ITEM.exec(line)) && !para.length) {
-      const ordered = /\d/.test(m[2]);
-      const list = node(ordered ? 'ol' : 'ul');
-      let item = null;
-      for (; i < lines.length && lines[i].trim(); i++) {
-        const li = LIST_ITEM.exec(lines[i]);
-        if (li && /\d/.test(li[2]) === ordered) {
-          item = [li[3]];
-          list.append(node('li', []));
-        } else if (item) {
-          item.push(lines[i].trim());
-        } else break;
-        list.lastChild.replaceChildren(...inline(item.join(' ')));
-      }
-      i--;
-      out.push(list);
-    } else {
-      para.push(line.trim());
-    }
-  }
-  endPara();
-  return out;
+  return blocks(marked.lexer(text, { gfm: true }));
 }
