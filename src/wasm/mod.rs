@@ -8,6 +8,7 @@
 //! of them.
 
 pub mod bench;
+pub mod figures;
 pub mod session;
 
 pub use bench::{gemm_self_test, self_test_inputs};
