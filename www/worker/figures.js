@@ -64,7 +64,7 @@ export const figureMethods = {
   // flatten(imgs[:count], start_dim, end_dim) then nn.Linear(in, out): shapes and predictions.
   flattenLinear: async ({ file = 'cifar10-test', count = 64, start_dim = 1, end_dim = -1, in_features = 3072, out_features = 10, seed = 0 } = {}, _p, wasm) => {
     const ds = await dataset(file, wasm);
-    return ds.flattenLinear(count, start_dim, end_dim, in_features, out_features, seed);
+    return ds.flattenLinear(count, BigInt(start_dim), BigInt(end_dim), in_features, out_features, seed);
   },
 
   // One dataset image through affine_grid + grid_sample: theta, output (+ RGBA), grid,
