@@ -2,6 +2,9 @@
 //! flatten-then-Linear mistake's texts, dL/dtheta against finite differences (zero for nearest),
 //! what one output pixel reads, and the STN classifier learning.
 
+// PyTorch's values are quoted as Python printed them (f64 digits), compared in f32.
+#![allow(clippy::excessive_precision)]
+
 use nnbook::lessons::affine::{pixel_source, theta_gradient, transform, AffineParams};
 use nnbook::lessons::digits::{BatchOrder, DigitTrainer};
 use nnbook::nn::{Linear, Module};

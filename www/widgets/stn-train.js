@@ -30,6 +30,7 @@ export async function mount(host, options = {}, { client }) {
   let running = false;
   let destroyed = false;
   let elapsed = 0;
+  let loop = null; // the running training loop's promise
 
   async function create() {
     const seed = options.seed ?? 0;
@@ -96,9 +97,10 @@ export async function mount(host, options = {}, { client }) {
     start.textContent = 'Continue training';
   }
 
-  start.addEventListener('click', () => { if (running) running = false; else run(); });
+  start.addEventListener('click', () => { if (running) running = false; else loop = run(); });
   reset.addEventListener('click', async () => {
     running = false;
+    await loop; // let the current chunk finish before freeing its sessions
     if (ids) await Promise.all([client.call('digitsFree', { id: ids.stn }), client.call('digitsFree', { id: ids.plain })]);
     start.disabled = false;
     start.textContent = 'Start training';
@@ -110,7 +112,7 @@ export async function mount(host, options = {}, { client }) {
   try {
     await create();
     root.dataset.state = 'ready';
-    if (options.autostart) run();
+    if (options.autostart) loop = run();
   } catch (e) {
     errorLine(err, e);
     root.dataset.state = 'error';
