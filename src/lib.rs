@@ -41,6 +41,7 @@ pub mod data;
 pub mod error;
 pub mod golden;
 pub mod kernels;
+pub mod lessons;
 pub mod nn;
 pub mod notebook;
 pub mod ops;

@@ -9,6 +9,7 @@ import { simd, threads } from './vendor/wasm-feature-detect.js';
 import { benchMethods } from './worker/bench.js';
 import { notebookMethods } from './worker/notebook.js';
 import { Transfer } from './worker/transfer.js';
+import { figureMethods } from './worker/figures.js';
 
 const POOL_TIMEOUT_MS = 15000;
 
@@ -69,6 +70,7 @@ const methods = {
   info: () => info,
   ...benchMethods,
   ...notebookMethods,
+  ...figureMethods,
 };
 
 function errorPayload(e) {

@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod notebook;
+pub mod figures;
 pub mod session;
 
 pub use bench::{gemm_self_test, self_test_inputs};
