@@ -17,6 +17,7 @@ pub mod models;
 pub mod module;
 pub mod sequential;
 pub mod state_dict;
+pub mod safetensors;
 pub mod stn;
 
 pub use activation::ReLU;
