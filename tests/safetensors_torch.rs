@@ -48,7 +48,10 @@ fn pytorch_weights_give_pytorchs_logits() {
     let got = logits(&mut model);
     assert_eq!(e.shape, vec![2, 10]);
     for (i, (g, w)) in got.iter().zip(&e.logits).enumerate() {
-        assert!((g - w).abs() <= 1e-4 + 1e-4 * w.abs(), "logit {i}: {g} vs PyTorch {w}");
+        assert!(
+            (g - w).abs() <= 1e-4 + 1e-4 * w.abs(),
+            "logit {i}: {g} vs PyTorch {w}"
+        );
     }
 }
 
@@ -61,7 +64,10 @@ fn export_reimports_to_the_same_predictions_and_pytorch_names() {
     let names: Vec<&str> = st.tensors.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         names,
-        ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias", "7.weight", "7.bias", "8.weight", "8.bias"]
+        [
+            "0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias", "7.weight", "7.bias",
+            "8.weight", "8.bias"
+        ]
     );
     let mut b = cifar10_model(false);
     load_safetensors(&mut b, &bytes, "export.safetensors").unwrap();
@@ -73,10 +79,21 @@ fn export_reimports_to_the_same_predictions_and_pytorch_names() {
 fn mismatched_or_corrupt_files_leave_the_model_untouched() {
     let mut relu = cifar10_model(true);
     let before = state_dict(&relu);
-    let e = load_safetensors(&mut relu, FIXTURE, "f").unwrap_err().to_string();
-    assert!(e.starts_with("Error(s) in loading state_dict for Sequential:"), "{e}");
-    assert!(e.contains("Missing key(s) in state_dict: \"3.weight\""), "{e}");
-    assert!(e.contains("Unexpected key(s) in state_dict: \"2.bias\", \"2.weight\""), "{e}");
+    let e = load_safetensors(&mut relu, FIXTURE, "f")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("Error(s) in loading state_dict for Sequential:"),
+        "{e}"
+    );
+    assert!(
+        e.contains("Missing key(s) in state_dict: \"3.weight\""),
+        "{e}"
+    );
+    assert!(
+        e.contains("Unexpected key(s) in state_dict: \"2.bias\", \"2.weight\""),
+        "{e}"
+    );
     assert_eq!(state_dict(&relu), before);
 
     let mut model = cifar10_model(false);
@@ -92,7 +109,9 @@ fn mismatched_or_corrupt_files_leave_the_model_untouched() {
         }
     }
     let bad = nnbook::nn::safetensors::write_safetensors(&st.tensors, &[]);
-    let e = load_safetensors(&mut model, &bad, "w.safetensors").unwrap_err().to_string();
+    let e = load_safetensors(&mut model, &bad, "w.safetensors")
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("size mismatch for 7.weight: copying a param with shape torch.Size([64, 512]) from checkpoint, the shape in current model is torch.Size([64, 1024])."),
         "{e}"

@@ -15,9 +15,9 @@ pub mod linear;
 pub mod max_pool2d;
 pub mod models;
 pub mod module;
+pub mod safetensors;
 pub mod sequential;
 pub mod state_dict;
-pub mod safetensors;
 pub mod stn;
 
 pub use activation::ReLU;

@@ -127,7 +127,12 @@ fn parse_entry(file: &str, name: &str, v: &Value) -> Result<Entry> {
                 .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
                 .collect::<Option<Vec<usize>>>()
         })
-        .ok_or_else(|| bad(file, format!("tensor '{name}': shape is not a list of sizes")))?;
+        .ok_or_else(|| {
+            bad(
+                file,
+                format!("tensor '{name}': shape is not a list of sizes"),
+            )
+        })?;
     let offsets: Vec<usize> = obj
         .get("data_offsets")
         .and_then(Value::as_array)
@@ -137,7 +142,12 @@ fn parse_entry(file: &str, name: &str, v: &Value) -> Result<Entry> {
                 .collect::<Option<Vec<usize>>>()
         })
         .filter(|o| o.len() == 2)
-        .ok_or_else(|| bad(file, format!("tensor '{name}': data_offsets is not [begin, end]")))?;
+        .ok_or_else(|| {
+            bad(
+                file,
+                format!("tensor '{name}': data_offsets is not [begin, end]"),
+            )
+        })?;
     let (begin, end) = (offsets[0], offsets[1]);
     let numel = shape
         .iter()
@@ -172,7 +182,10 @@ pub fn read_safetensors(bytes: &[u8], file: &str) -> Result<SafeTensors> {
     if bytes.len() < 8 {
         return Err(bad(
             file,
-            format!("{} bytes, shorter than the 8-byte header length", bytes.len()),
+            format!(
+                "{} bytes, shorter than the 8-byte header length",
+                bytes.len()
+            ),
         ));
     }
     let mut len = [0u8; 8];
@@ -335,6 +348,8 @@ mod tests {
         assert!(err(&with_header(unknown, &[0; 4])).contains("unknown field 'x'"));
         let e = read_safetensors(&good[..good.len() - 1], "w.safetensors").unwrap_err();
         assert_eq!(e.op(), "safetensors");
-        assert!(e.to_python_string().starts_with("NnbookError: w.safetensors: "));
+        assert!(e
+            .to_python_string()
+            .starts_with("NnbookError: w.safetensors: "));
     }
 }
