@@ -7,6 +7,7 @@
 
 import { simd, threads } from './vendor/wasm-feature-detect.js';
 import { benchMethods } from './worker/bench.js';
+import { trainingMethods } from './worker/training.js';
 
 const POOL_TIMEOUT_MS = 15000;
 
@@ -60,6 +61,7 @@ async function loadPackage(options) {
 const methods = {
   info: () => info,
   ...benchMethods,
+  ...trainingMethods,
 };
 
 function errorPayload(e) {
