@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { ROOT, launch, screenshot, serve } from './harness.mjs';
 
 // Small and fast: 64 images, batch 16, Adam lr 3e-3 (falls reliably within 8 steps).
-const OPTIONS = { trainSize: 64, batchSize: 16, epochs: 4, optimizer: 'adam', lr: 0.003, normalize: true, storeKey: 'e2e' };
+const OPTIONS = { trainSize: 64, batchSize: 16, epochs: 12, optimizer: 'adam', lr: 0.003, normalize: true, storeKey: 'e2e' };
 
 /** The first `n` images of www/data/cifar10-test.nnbd as an official CIFAR-10 batch file
  *  (records of 1 label byte + 3072 CHW pixel bytes). */
@@ -59,7 +59,7 @@ describe('CIFAR-10 trainer widget', () => {
     await waitState('ready');
     assert.match(await page.textContent('.nn-data-status'), /10,000 training and 1,000 test images/);
     await page.click('button[data-action="start"]');
-    await waitStep(8);
+    await waitStep(20);
     await page.click('button[data-action="pause"]');
     await waitState('paused');
     await page.waitForSelector('.nn-trainer[data-checkpoint-step]', { timeout: 60000 });
@@ -135,6 +135,8 @@ describe('CIFAR-10 trainer widget', () => {
     const alert = await page.waitForSelector('.nn-trainer .nn-error', { timeout: 30000 });
     assert.match(await alert.textContent(), /data_batch_2\.bin/);
     await page.click('button[data-action="start"]');
+    await page.waitForFunction(() => /Training 64 images/.test(document.querySelector('.nn-train-message').textContent));
+    assert.ok(Number(await attr('step')) < 3);
     await waitStep(3);
     await page.click('button[data-action="stop"]');
     await waitState('stopped');
