@@ -52,6 +52,7 @@ pub mod tensor;
 pub mod train;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod train_cli;
+pub mod training;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -10,6 +10,7 @@ import { benchMethods } from './worker/bench.js';
 import { notebookMethods } from './worker/notebook.js';
 import { Transfer } from './worker/transfer.js';
 import { figureMethods } from './worker/figures.js';
+import { trainingMethods } from './worker/training.js';
 
 const POOL_TIMEOUT_MS = 15000;
 
@@ -71,6 +72,7 @@ const methods = {
   ...benchMethods,
   ...notebookMethods,
   ...figureMethods,
+  ...trainingMethods,
 };
 
 function errorPayload(e) {

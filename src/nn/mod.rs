@@ -15,6 +15,7 @@ pub mod linear;
 pub mod max_pool2d;
 pub mod models;
 pub mod module;
+pub mod safetensors;
 pub mod sequential;
 pub mod state_dict;
 pub mod stn;

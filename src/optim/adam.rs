@@ -138,6 +138,12 @@ impl Adam {
         self.state.get(name)
     }
 
+    /// Sets the state of parameter `name` (restoring a checkpoint); the next step checks its
+    /// length against the parameter.
+    pub fn set_state(&mut self, name: &str, state: AdamState) {
+        self.state.insert(name.to_string(), state);
+    }
+
     /// `optimizer.step()` on `params` (name, parameter), using each `Param::grad`.
     ///
     /// # Errors

@@ -114,6 +114,12 @@ impl Sgd {
         self.momentum_buffers.get(name).map(Vec::as_slice)
     }
 
+    /// Sets the momentum buffer of parameter `name` (restoring a checkpoint); the next step
+    /// checks its length against the parameter.
+    pub fn set_momentum_buffer(&mut self, name: &str, buffer: Vec<f32>) {
+        self.momentum_buffers.insert(name.to_string(), buffer);
+    }
+
     /// `optimizer.step()` on `params` (name, parameter), using each `Param::grad`.
     ///
     /// # Errors

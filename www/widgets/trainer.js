@@ -1,0 +1,316 @@
+// The CIFAR-10 trainer: controls, progress, live loss and accuracy charts, pause/resume/stop,
+// data drop-in, .safetensors export/import, checkpoints in IndexedDB after every epoch (and on
+// pause/stop) so a reload resumes. All compute is in the worker (www/worker/training.js);
+// this view renders and drives the loop one chunk of steps at a time.
+//
+// Options: {trainSize, batchSize, epochs, optimizer, lr, momentum, relu, augment, normalize,
+// seed, chunkMs, storeKey}. State visible to people and tests: data-state (loading | ready |
+// running | paused | stopped | done | error), data-step, data-epoch, data-loss-first,
+// data-loss-last (mean of the first / last 5 steps), data-images-per-s, data-test-accuracy,
+// data-eval-loss, data-resumed, data-train-name.
+import { el, showError } from './common.js';
+import { drawLines, smooth } from './train-charts.js';
+import { saveCheckpoint, loadCheckpoint, deleteCheckpoint } from './checkpoint-store.js';
+import { mount as mountEvaluation } from './evaluation.js';
+
+const DEFAULTS = {
+  trainSize: 1000, batchSize: 32, epochs: 3, optimizer: 'adam', lr: 0.001, momentum: 0.9,
+  relu: false, augment: false, normalize: true, seed: 0, chunkMs: 250, storeKey: 'cifar10-trainer',
+};
+
+function fmtTime(s) {
+  if (!Number.isFinite(s)) return '–';
+  const m = Math.floor(s / 60);
+  return m ? `${m} min ${Math.round(s % 60)} s` : `${s.toFixed(1)} s`;
+}
+
+function field(label, input) {
+  return el('label', { class: 'nn-field' }, label, ' ', input);
+}
+
+export async function mount(host, options = {}, ctx) {
+  const o = { ...DEFAULTS, ...options };
+  const client = ctx.client;
+  const root = el('section', { class: 'nn-trainer', 'aria-label': 'CIFAR-10 trainer' });
+  host.append(root);
+  const set = (k, v) => { root.dataset[k] = String(v); };
+  set('state', 'loading');
+
+  // Controls.
+  const num = (value, attrs = {}) => el('input', { type: 'number', value, ...attrs });
+  const chk = (checked) => el('input', { type: 'checkbox', checked });
+  const c = {
+    trainSize: num(o.trainSize, { min: 1, step: 1 }),
+    optimizer: el('select', {}, el('option', { value: 'sgd' }, 'SGD'), el('option', { value: 'adam' }, 'Adam')),
+    lr: num(o.lr, { min: 0, step: 'any' }),
+    momentum: num(o.momentum, { min: 0, max: 1, step: 'any' }),
+    batchSize: num(o.batchSize, { min: 1, step: 1 }),
+    epochs: num(o.epochs, { min: 1, step: 1 }),
+    seed: num(o.seed, { min: 0, step: 1 }),
+    relu: chk(o.relu),
+    augment: chk(o.augment),
+    normalize: chk(o.normalize),
+  };
+  c.optimizer.value = o.optimizer;
+  const btn = (text, name) => el('button', { type: 'button', 'data-action': name }, text);
+  const b = {
+    start: btn('Start', 'start'), pause: btn('Pause', 'pause'), resume: btn('Resume', 'resume'),
+    stop: btn('Stop', 'stop'), evaluate: btn('Evaluate', 'evaluate'),
+    exportW: btn('Export weights (.safetensors)', 'export'), importW: btn('Import weights…', 'import'),
+  };
+  const importInput = el('input', { type: 'file', accept: '.safetensors', class: 'nn-hidden-file', 'aria-label': 'Import weights (.safetensors)' });
+  const dataInput = el('input', { type: 'file', multiple: true, accept: '.bin,.gz,.tgz,.nnbd', 'aria-label': 'Choose CIFAR-10 files' });
+  const drop = el('div', { class: 'nn-drop', tabindex: '0', role: 'button', 'aria-label': 'Drop CIFAR-10 files here or press Enter to choose' },
+    'Drop the official CIFAR-10 files here (data_batch_N.bin, test_batch.bin or cifar-10-binary.tar.gz), or ', dataInput);
+  const dataStatus = el('p', { class: 'nn-data-status', role: 'status' }, 'Loading the CIFAR-10 subset…');
+  const progress = el('progress', { max: 1, value: 0, 'aria-label': 'Training progress' });
+  const stats = el('p', { class: 'nn-train-stats', 'aria-live': 'polite' }, '');
+  const message = el('p', { class: 'nn-train-message', role: 'status' }, '');
+  const lossCanvas = el('canvas', { width: 460, height: 180, role: 'img', 'aria-label': 'Training loss per step and smoothed' });
+  const accCanvas = el('canvas', { width: 300, height: 180, role: 'img', 'aria-label': 'Train and test accuracy per epoch' });
+  const evalHost = el('div', { class: 'nn-trainer-eval' });
+  root.append(
+    el('fieldset', {}, el('legend', {}, 'Data'), dataStatus, drop),
+    el('fieldset', { class: 'nn-train-controls' }, el('legend', {}, 'Model and optimizer'),
+      field('training images', c.trainSize), field('optimizer', c.optimizer), field('learning rate', c.lr),
+      field('momentum (SGD)', c.momentum), field('batch size', c.batchSize), field('epochs', c.epochs),
+      field('seed', c.seed), field('ReLU after each conv', c.relu), field('augmentation (crop + flip)', c.augment),
+      field('normalise (CIFAR-10 mean/std)', c.normalize)),
+    el('div', { class: 'nn-train-buttons' }, b.start, b.pause, b.resume, b.stop, b.evaluate, b.exportW, b.importW, importInput),
+    progress, stats, message,
+    el('div', { class: 'nn-train-charts' }, lossCanvas, accCanvas),
+    evalHost,
+  );
+
+  let errorBox = null;
+  const clearError = () => { if (errorBox) errorBox.remove(); errorBox = null; };
+  const fail = (e) => { clearError(); errorBox = showError(root, e); };
+
+  // Run state kept on the page for the charts.
+  let state = 'loading';
+  let losses = [];
+  let history = [];
+  let status = null;
+  let k = 1;
+  let imagesPerS = 0;
+  let elapsed = 0; // seconds of training in this page
+  let drawPending = false;
+
+  const config = () => ({
+    seed: Number(c.seed.value), relu: c.relu.checked, optimizer: c.optimizer.value,
+    lr: Number(c.lr.value), momentum: c.optimizer.value === 'sgd' ? Number(c.momentum.value) : 0,
+    batch_size: Number(c.batchSize.value), epochs: Number(c.epochs.value),
+    train_size: Number(c.trainSize.value), augment: c.augment.checked, normalize: c.normalize.checked,
+  });
+  const showConfig = (cfg) => {
+    c.seed.value = cfg.seed; c.relu.checked = cfg.relu; c.optimizer.value = cfg.optimizer;
+    c.lr.value = cfg.lr; c.momentum.value = cfg.momentum; c.batchSize.value = cfg.batch_size;
+    c.epochs.value = cfg.epochs; c.trainSize.value = cfg.train_size; c.augment.checked = cfg.augment;
+    c.normalize.checked = cfg.normalize;
+  };
+
+  function setState(s) {
+    state = s;
+    set('state', s);
+    b.start.disabled = s === 'running' || s === 'loading';
+    b.pause.disabled = s !== 'running';
+    b.resume.disabled = !(s === 'paused' || s === 'stopped') || (status && status.finished);
+    b.stop.disabled = !(s === 'running' || s === 'paused');
+    for (const x of [b.evaluate, b.exportW, b.importW]) x.disabled = s === 'running' || s === 'loading';
+  }
+
+  function draw() {
+    if (drawPending) return;
+    drawPending = true;
+    requestAnimationFrame(() => {
+      drawPending = false;
+      drawLines(lossCanvas, [
+        { values: losses, color: '#9bb7e0', width: 1, label: 'loss per step' },
+        { values: smooth(losses), color: '#1f5fbf', width: 2, label: 'smoothed' },
+      ], { yMin: 0, xLabel: 'step', yLabel: 'loss' });
+      drawLines(accCanvas, [
+        { values: history.map((h) => h.train_accuracy), color: '#27ae60', label: 'train' },
+        { values: history.map((h) => h.test_accuracy), color: '#c0392b', label: 'test' },
+      ], { yMin: 0, yMax: 1, xLabel: 'epoch', yLabel: 'accuracy' });
+    });
+  }
+
+  function showStats() {
+    if (!status) return;
+    const total = status.config.epochs * status.batches_per_epoch;
+    const done = status.epoch * status.batches_per_epoch + (status.finished ? 0 : status.batch);
+    progress.max = Math.max(1, total);
+    progress.value = Math.min(done, total);
+    const eta = imagesPerS > 0 ? ((total - done) * status.config.batch_size) / imagesPerS : NaN;
+    const mean = (a) => a.reduce((x, y) => x + y, 0) / Math.max(1, a.length);
+    const last = losses.length ? mean(losses.slice(-5)) : NaN;
+    stats.textContent = `epoch ${Math.min(status.epoch + 1, status.config.epochs)} / ${status.config.epochs} · step ${status.step}`
+      + ` · loss ${Number.isFinite(last) ? last.toFixed(4) : '–'} · ${imagesPerS.toFixed(0)} images/s`
+      + ` · elapsed ${fmtTime(elapsed)} · ETA ${status.finished ? '0 s' : fmtTime(eta)}`;
+    set('step', status.step);
+    set('epoch', status.epoch);
+    set('imagesPerS', imagesPerS.toFixed(1));
+    if (losses.length) {
+      set('lossFirst', mean(losses.slice(0, 5)).toFixed(5));
+      set('lossLast', last.toFixed(5));
+    }
+    if (history.length) set('testAccuracy', history[history.length - 1].test_accuracy.toFixed(4));
+  }
+
+  async function checkpoint() {
+    const bytes = await client.call('trainExportState');
+    await saveCheckpoint(o.storeKey, { state: bytes.buffer, losses, history, elapsed, savedAt: Date.now() });
+    set('checkpointStep', status ? status.step : 0);
+  }
+
+  let looping = false;
+  async function loop() {
+    if (looping) return; // a Resume during the last chunk of a paused loop: it carries on
+    looping = true;
+    try {
+      await steps();
+    } finally {
+      looping = false;
+    }
+  }
+
+  async function steps() {
+    while (state === 'running') {
+      const t0 = performance.now();
+      const r = await client.call('trainSteps', { k });
+      elapsed += (performance.now() - t0) / 1000;
+      losses = losses.concat(r.losses);
+      if (r.images > 0) imagesPerS = r.images_per_s;
+      k = Math.max(1, Math.min(64, Math.round((k * o.chunkMs) / Math.max(1, r.ms))));
+      if (r.epoch_done) {
+        message.textContent = `Epoch ${r.epoch + 1} done; evaluating…`;
+        const rec = await client.call('trainFinishEpoch');
+        history.push(rec);
+        message.textContent = `Epoch ${rec.epoch}: train loss ${rec.train_loss.toFixed(4)}, train accuracy ${(100 * rec.train_accuracy).toFixed(1)} %, test accuracy ${(100 * rec.test_accuracy).toFixed(1)} % (checkpoint saved)`;
+        status = await client.call('trainStatus');
+        await checkpoint();
+      } else {
+        status = { ...status, step: r.step, epoch: r.epoch, batch: r.batch, batches_per_epoch: r.batches_per_epoch };
+      }
+      showStats();
+      draw();
+      if (status.finished) {
+        setState('done');
+        message.textContent += ' — training finished.';
+      }
+    }
+    // Pause and stop take effect after the running chunk: save where training stopped.
+    if (state === 'paused' || state === 'stopped') await checkpoint();
+  }
+
+  async function run(fn) {
+    clearError();
+    try {
+      await fn();
+    } catch (e) {
+      fail(e);
+      if (state === 'running' || state === 'loading') setState('error');
+    }
+  }
+
+  b.start.addEventListener('click', () => run(async () => {
+    await client.call('trainInit', { config: config() });
+    await deleteCheckpoint(o.storeKey);
+    losses = []; history = []; elapsed = 0; imagesPerS = 0; k = 1;
+    status = await client.call('trainStatus');
+    set('resumed', '0');
+    message.textContent = `Training ${status.train_len} images, ${status.parameters.toLocaleString()} parameters.`;
+    setState('running');
+    showStats(); draw();
+    await loop();
+  }));
+  b.pause.addEventListener('click', () => { if (state === 'running') setState('paused'); message.textContent = 'Paused (checkpoint saved).'; });
+  b.resume.addEventListener('click', () => run(async () => { setState('running'); message.textContent = 'Resumed.'; await loop(); }));
+  b.stop.addEventListener('click', () => { setState('stopped'); message.textContent = 'Stopped (checkpoint saved); Resume continues, Start begins anew.'; });
+
+  b.evaluate.addEventListener('click', () => run(async () => {
+    evalHost.replaceChildren();
+    const ev = await mountEvaluation(evalHost, { gallery: 24 }, ctx);
+    if (ev && ev.result) set('evalLoss', ev.result.loss.toFixed(6));
+  }));
+  b.exportW.addEventListener('click', () => run(async () => {
+    const bytes = await client.call('trainExportSafetensors');
+    const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+    const a = el('a', { href: url, download: 'cifar10.safetensors' });
+    root.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    message.textContent = `Exported ${bytes.length.toLocaleString()} bytes: load in PyTorch with model.load_state_dict(safetensors.torch.load_file("cifar10.safetensors")).`;
+  }));
+  b.importW.addEventListener('click', () => importInput.click());
+  importInput.addEventListener('change', () => run(async () => {
+    const f = importInput.files[0];
+    importInput.value = '';
+    if (!f) return;
+    const bytes = await f.arrayBuffer();
+    await client.call('trainImportSafetensors', { bytes, file: f.name }, { transfer: [bytes] });
+    message.textContent = `Imported weights from ${f.name}.`;
+    set('imported', f.name);
+  }));
+
+  // Data: the project's subset by default; official CIFAR-10 files dropped or picked.
+  async function loadFiles(files) {
+    const list = [...files];
+    let trainSeen = false;
+    const loaded = [];
+    for (const f of list) {
+      const bytes = await f.arrayBuffer();
+      const lower = f.name.toLowerCase();
+      let role = 'auto';
+      if (!/\.(gz|tgz)$/.test(lower) && !lower.includes('test')) { role = trainSeen ? 'append' : 'train'; trainSeen = true; }
+      const info = await client.call('trainLoadBytes', { bytes, file: f.name, role }, { transfer: [bytes] });
+      loaded.push(...info);
+    }
+    status = await client.call('trainStatus');
+    dataStatus.textContent = `Loaded ${loaded.map((d) => `${d.name} (${d.count} images, ${d.role})`).join(', ')}. Training set: ${status.train_name}, test set: ${status.test_name}.`;
+    set('trainName', status.train_name);
+    if (state !== 'running') setState('ready');
+  }
+  dataInput.addEventListener('change', () => run(() => loadFiles(dataInput.files)));
+  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); dataInput.click(); } });
+  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('nn-drop-over'); });
+  drop.addEventListener('dragleave', () => drop.classList.remove('nn-drop-over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('nn-drop-over');
+    run(() => loadFiles(e.dataTransfer.files));
+  });
+
+  setState('loading');
+  await run(async () => {
+    await client.call('trainInit', { config: config() });
+    const [train] = await client.call('trainLoadUrl', { url: 'data/cifar10-train.nnbd', role: 'train' });
+    const [test] = await client.call('trainLoadUrl', { url: 'data/cifar10-test.nnbd', role: 'test' });
+    dataStatus.textContent = `CIFAR-10 subset: ${train.count.toLocaleString()} training and ${test.count.toLocaleString()} test images (real images from the CIFAR-10 data set).`;
+    set('trainName', train.name);
+    const saved = await loadCheckpoint(o.storeKey).catch(() => null);
+    if (saved && saved.state) {
+      status = await client.call('trainImportState', { bytes: saved.state, file: 'checkpoint (IndexedDB)' });
+      showConfig(status.config);
+      losses = saved.losses || [];
+      history = status.history || [];
+      elapsed = saved.elapsed || 0;
+      set('resumed', '1');
+      message.textContent = `Restored the checkpoint saved ${new Date(saved.savedAt).toLocaleString()}: epoch ${status.epoch + 1}, step ${status.step}. Press Resume to continue or Start to begin anew.`;
+      setState(status.finished ? 'done' : 'paused');
+    } else {
+      status = await client.call('trainStatus');
+      set('resumed', '0');
+      setState('ready');
+    }
+    showStats();
+    draw();
+  });
+
+  return {
+    destroy() {
+      if (state === 'running') setState('paused');
+    },
+  };
+}
