@@ -36,8 +36,17 @@ pub struct Interp {
     pub step_budget: u64,
     /// Inside `with torch.no_grad():`.
     pub no_grad: bool,
+    /// Asked every [`INTERRUPT_EVERY`] steps; `true` stops the cell with `KeyboardInterrupt`.
+    pub interrupt: Option<Box<dyn FnMut() -> bool>>,
+    /// Pictures shown by the running cell (`show`, `plt.imshow`).
+    pub images: Vec<super::CellImage>,
+    /// Registered dataset files, decoded, by name (see [`super::DATASET_NAMES`]).
+    pub datasets: HashMap<String, Rc<crate::data::Dataset>>,
     depth: usize,
 }
+
+/// How many steps pass between two calls of the interrupt check.
+pub const INTERRUPT_EVERY: u64 = 4096;
 
 fn unsupported_expr(e: &Expr) -> PyErr {
     let what = match e {
@@ -80,13 +89,24 @@ impl Interp {
             steps: 0,
             step_budget: DEFAULT_STEP_BUDGET,
             no_grad: false,
+            interrupt: None,
+            images: Vec::new(),
+            datasets: HashMap::new(),
             depth: 0,
         }
     }
 
-    /// Counts one step; errors when the budget is spent.
+    /// Counts one step; errors when the budget is spent, and with `KeyboardInterrupt` when the
+    /// interrupt check (asked every [`INTERRUPT_EVERY`] steps) says so.
     pub fn step(&mut self) -> PyResult<()> {
         self.steps += 1;
+        if self.steps.is_multiple_of(INTERRUPT_EVERY) {
+            if let Some(check) = self.interrupt.as_mut() {
+                if check() {
+                    return Err(PyErr::new("KeyboardInterrupt", ""));
+                }
+            }
+        }
         if self.steps > self.step_budget {
             return Err(PyErr::runtime(format!(
                 "nnbook stopped this cell after {} steps (an endless loop?); the step budget can be raised",
