@@ -8,6 +8,10 @@ use std::path::Path;
 /// The transcript format of gen_expected.py.
 fn run_file(src: &str) -> String {
     let mut nb = Notebook::new();
+    if !nnbook::notebook::datasets_needed(src).is_empty() {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/data");
+        nb.load_datasets_from(&data).unwrap();
+    }
     let mut out = String::new();
     for (k, cell) in src.split("\n# %%\n").enumerate() {
         out += &format!("--- cell {} ---\n", k + 1);

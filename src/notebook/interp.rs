@@ -705,6 +705,8 @@ impl Interp {
                 .cloned()
                 .ok_or_else(|| no_attr(obj, name)),
             Value::Func(fu) if name == "__name__" => Ok(Value::str(fu.name.as_str())),
+            Value::Dataset(d) => super::data_api::dataset_attr(d, name, obj),
+            Value::Loader(l) => super::data_api::loader_attr(l, name, obj),
             _ => Err(no_attr(obj, name)),
         }
     }
@@ -717,6 +719,9 @@ impl Interp {
                 "" => builtins::call_builtin(self, name, args),
                 "torch" => torch_api::call_torch(self, name, args),
                 "nn" | "F" | "optim" => nn_api::call_nn(self, ns, name, args),
+                "datasets" | "transforms" | "data" => super::data_api::call(self, ns, name, args),
+                "tvutils" => super::image_api::make_grid(&args),
+                "plt" => super::image_api::call_plt(self, name, args),
                 _ => Err(PyErr::unsupported(format!("{ns}.{name}"))),
             },
             Value::Method(recv, name) => self.call_method(*recv, &name, args),
@@ -724,6 +729,7 @@ impl Interp {
             Value::BoundFunc(m, fu) => self.call_function(&fu, Some(Value::Module(m)), args),
             Value::Class(c) => nn_api::instantiate(self, c, args),
             Value::Module(m) => nn_api::call_module(self, &m, args),
+            Value::Transform(t) => super::data_api::call_transform(&t, args),
             other => Err(PyErr::type_error(format!(
                 "'{}' object is not callable",
                 other.type_name()

@@ -18,7 +18,9 @@
 //! [`torch_api`] and [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
 pub mod args;
 pub mod builtins;
+pub mod data_api;
 pub mod error;
+pub mod image_api;
 pub mod interp;
 pub mod nn_api;
 pub mod repr;

@@ -187,6 +187,37 @@ pub enum Value {
     /// `torch.no_grad()`.
     NoGrad,
     DType(DType),
+    /// A torchvision dataset or a `TensorDataset` (see [`super::data_api`]).
+    Dataset(Rc<super::data_api::DatasetObj>),
+    /// `torchvision.transforms.ToTensor()`, `Normalize(...)`, `Compose([...])`.
+    Transform(Rc<super::data_api::Transform>),
+    /// `torch.utils.data.DataLoader(...)`.
+    Loader(Rc<super::data_api::LoaderObj>),
+    /// An iterator (`iter(loader)`, `enumerate(...)`, `zip(...)`): consumed as it is read.
+    Iter(Rc<IterObj>),
+}
+
+/// A lazily evaluated iterator shared by every reference to it (as Python's iterators are).
+pub struct IterObj {
+    /// The Python type name (`"enumerate"`, `"_SingleProcessDataLoaderIter"`, …).
+    pub kind: &'static str,
+    pub it: RefCell<Box<dyn Iterator<Item = Value>>>,
+}
+
+impl std::fmt::Debug for IterObj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} object>", self.kind)
+    }
+}
+
+impl IterObj {
+    /// Wraps an iterator as a Python iterator value.
+    pub fn value(kind: &'static str, it: Box<dyn Iterator<Item = Value>>) -> Value {
+        Value::Iter(Rc::new(IterObj {
+            kind,
+            it: RefCell::new(it),
+        }))
+    }
 }
 
 impl Value {
@@ -239,6 +270,10 @@ impl Value {
             Value::Super(_) => "super".into(),
             Value::NoGrad => "no_grad".into(),
             Value::DType(_) => "dtype".into(),
+            Value::Dataset(d) => d.class_name().into(),
+            Value::Transform(t) => t.class_name().into(),
+            Value::Loader(_) => "DataLoader".into(),
+            Value::Iter(i) => i.kind.into(),
         }
     }
 
