@@ -17,6 +17,7 @@
 //! The supported subset is described in the module docs of [`interp`], [`builtins`],
 //! [`torch_api`] and [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
 pub mod args;
+pub mod autograd;
 pub mod builtins;
 pub mod data_api;
 pub mod error;

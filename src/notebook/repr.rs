@@ -126,6 +126,7 @@ pub fn size_repr(s: &[usize]) -> String {
 pub fn module_repr(m: &ModuleObj) -> String {
     let children: Vec<(String, String)> = match &m.kind {
         ModKind::Native(n, _) => return n.repr(0),
+        ModKind::Loss(_) => Vec::new(),
         ModKind::Sequential(c) => c
             .iter()
             .enumerate()
