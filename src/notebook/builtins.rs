@@ -18,6 +18,14 @@ pub fn namespace(path: &str) -> Option<&'static str> {
         "torch.nn" => Some("torch.nn"),
         "torch.nn.functional" => Some("torch.nn.functional"),
         "torch.optim" => Some("torch.optim"),
+        "torch.utils" => Some("torch.utils"),
+        "torch.utils.data" => Some("torch.utils.data"),
+        "torchvision" => Some("torchvision"),
+        "torchvision.datasets" => Some("torchvision.datasets"),
+        "torchvision.transforms" => Some("torchvision.transforms"),
+        "torchvision.utils" => Some("torchvision.utils"),
+        "matplotlib" => Some("matplotlib"),
+        "matplotlib.pyplot" => Some("matplotlib.pyplot"),
         _ => None,
     }
 }
@@ -53,6 +61,11 @@ const BUILTINS: &[&str] = &[
     "dict",
     "sorted",
     "reversed",
+    "iter",
+    "next",
+    "show",
+    "StopIteration",
+    "KeyboardInterrupt",
 ];
 
 /// A Python builtin by name.
@@ -70,6 +83,7 @@ pub fn namespace_attr(ns: &str, name: &str) -> PyResult<Value> {
         "torch" => match name {
             "nn" => Ok(Value::Namespace("torch.nn")),
             "optim" => Ok(Value::Namespace("torch.optim")),
+            "utils" => Ok(Value::Namespace("torch.utils")),
             "float32" | "float" => Ok(Value::DType(super::value::DType::Float32)),
             "int64" | "long" => Ok(Value::DType(super::value::DType::Int64)),
             "bool" => Ok(Value::DType(super::value::DType::Bool)),
@@ -97,8 +111,32 @@ pub fn namespace_attr(ns: &str, name: &str) -> PyResult<Value> {
             .find(|f| **f == name)
             .map(|f| Value::Native("optim", f))
             .ok_or_else(missing),
+        "torch.utils" if name == "data" => Ok(Value::Namespace("torch.utils.data")),
+        "torch.utils.data" => find(super::data_api::DATA, "data", name).ok_or_else(missing),
+        "torchvision" => match name {
+            "datasets" | "transforms" | "utils" => Ok(Value::Namespace(
+                namespace(&format!("torchvision.{name}")).unwrap_or("torchvision"),
+            )),
+            _ => Err(missing()),
+        },
+        "torchvision.datasets" => {
+            find(super::data_api::DATASETS, "datasets", name).ok_or_else(missing)
+        }
+        "torchvision.transforms" => {
+            find(super::data_api::TRANSFORMS, "transforms", name).ok_or_else(missing)
+        }
+        "torchvision.utils" => find(&["make_grid"], "tvutils", name).ok_or_else(missing),
+        "matplotlib" if name == "pyplot" => Ok(Value::Namespace("matplotlib.pyplot")),
+        "matplotlib.pyplot" => find(super::image_api::PLT, "plt", name).ok_or_else(missing),
         _ => Err(missing()),
     }
+}
+
+fn find(names: &[&'static str], ns: &'static str, name: &str) -> Option<Value> {
+    names
+        .iter()
+        .find(|f| **f == name)
+        .map(|f| Value::Native(ns, f))
 }
 
 fn leak_ns(ns: &str) -> &'static str {
@@ -150,6 +188,12 @@ pub fn iter_values(v: &Value) -> PyResult<Box<dyn Iterator<Item = Value>>> {
                 super::nn_api::named_params(m, "", &mut ps);
             }
             Box::new(ps.into_iter().map(|(_, p)| p))
+        }
+        Value::Dataset(d) => super::data_api::dataset_iter(d)?,
+        Value::Loader(l) => super::data_api::loader_iter(l)?,
+        Value::Iter(it) => {
+            let it = it.clone();
+            Box::new(std::iter::from_fn(move || it.it.borrow_mut().next()))
         }
         Value::Tensor(t) => {
             if t.t.ndim() == 0 {
@@ -277,6 +321,7 @@ pub fn get_item(v: &Value, idx: &Value) -> PyResult<Value> {
                 .ok_or_else(|| PyErr::new("KeyError", py_repr(k)))
         }
         (Value::Module(m), i) => super::nn_api::sequential_item(m, i),
+        (Value::Dataset(d), i) => super::data_api::dataset_item(d, i),
         (other, _) => Err(PyErr::type_error(format!(
             "'{}' object is not subscriptable",
             other.type_name()
@@ -823,6 +868,8 @@ pub fn call_builtin(interp: &mut Interp, name: &'static str, args: Args) -> PyRe
                     t.t.shape()[0]
                 }
                 Value::Module(m) => super::nn_api::module_len(m)?,
+                Value::Dataset(d) => d.len(),
+                Value::Loader(l) => l.len(),
                 other => {
                     return Err(PyErr::type_error(format!(
                         "object of type '{}' has no len()",
@@ -989,33 +1036,52 @@ pub fn call_builtin(interp: &mut Interp, name: &'static str, args: Args) -> PyRe
         }
         "enumerate" => {
             let start = args.int_or(1, "start", 0)?;
-            let items: Vec<Value> = iter_values(&one(&args)?)?
-                .enumerate()
-                .map(|(i, v)| Value::tuple(vec![Value::Int(start + i as i64), v]))
-                .collect();
-            Ok(Value::list(items))
+            let items = iter_values(&one(&args)?)?;
+            Ok(super::value::IterObj::value(
+                "enumerate",
+                Box::new(
+                    items
+                        .enumerate()
+                        .map(move |(i, v)| Value::tuple(vec![Value::Int(start + i as i64), v])),
+                ),
+            ))
         }
         "zip" => {
             let mut iters: Vec<Box<dyn Iterator<Item = Value>>> = Vec::new();
             for a in &args.pos {
                 iters.push(iter_values(a)?);
             }
-            let mut out = Vec::new();
-            if iters.is_empty() {
-                return Ok(Value::list(out));
-            }
-            'outer: loop {
-                let mut row = Vec::new();
-                for it in iters.iter_mut() {
-                    match it.next() {
-                        Some(v) => row.push(v),
-                        None => break 'outer,
+            let empty = iters.is_empty();
+            Ok(super::value::IterObj::value(
+                "zip",
+                Box::new(std::iter::from_fn(move || {
+                    if empty {
+                        return None;
                     }
-                }
-                out.push(Value::tuple(row));
-            }
-            Ok(Value::list(out))
+                    let row: Option<Vec<Value>> = iters.iter_mut().map(|it| it.next()).collect();
+                    row.map(Value::tuple)
+                })),
+            ))
         }
+        "iter" => super::data_api::iter_value(&one(&args)?),
+        "next" => {
+            let it = match one(&args)? {
+                Value::Iter(it) => it,
+                other => {
+                    return Err(PyErr::type_error(format!(
+                        "'{}' object is not an iterator",
+                        other.type_name()
+                    )))
+                }
+            };
+            let next = it.it.borrow_mut().next();
+            match (next, args.pos.get(1)) {
+                (Some(v), _) => Ok(v),
+                (None, Some(default)) => Ok(default.clone()),
+                (None, None) => Err(PyErr::new("StopIteration", "")),
+            }
+        }
+        "show" => super::image_api::show(interp, args),
         "isinstance" => {
             let v = args.req(0, "obj", "isinstance")?.clone();
             let cls = args.req(1, "class_or_tuple", "isinstance")?.clone();
@@ -1038,6 +1104,8 @@ pub fn call_builtin(interp: &mut Interp, name: &'static str, args: Args) -> PyRe
         | "KeyError"
         | "NotImplementedError"
         | "Exception"
+        | "StopIteration"
+        | "KeyboardInterrupt"
         | "AssertionError" => {
             let msg = args.pos.first().map(py_str).unwrap_or_default();
             // An exception instance: (class, message), raised by `raise`.

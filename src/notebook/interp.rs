@@ -36,8 +36,17 @@ pub struct Interp {
     pub step_budget: u64,
     /// Inside `with torch.no_grad():`.
     pub no_grad: bool,
+    /// Asked every [`INTERRUPT_EVERY`] steps; `true` stops the cell with `KeyboardInterrupt`.
+    pub interrupt: Option<Box<dyn FnMut() -> bool>>,
+    /// Pictures shown by the running cell (`show`, `plt.imshow`).
+    pub images: Vec<super::CellImage>,
+    /// Registered dataset files, decoded, by name (see [`super::DATASET_NAMES`]).
+    pub datasets: HashMap<String, Rc<crate::data::Dataset>>,
     depth: usize,
 }
+
+/// How many steps pass between two calls of the interrupt check.
+pub const INTERRUPT_EVERY: u64 = 4096;
 
 fn unsupported_expr(e: &Expr) -> PyErr {
     let what = match e {
@@ -80,13 +89,24 @@ impl Interp {
             steps: 0,
             step_budget: DEFAULT_STEP_BUDGET,
             no_grad: false,
+            interrupt: None,
+            images: Vec::new(),
+            datasets: HashMap::new(),
             depth: 0,
         }
     }
 
-    /// Counts one step; errors when the budget is spent.
+    /// Counts one step; errors when the budget is spent, and with `KeyboardInterrupt` when the
+    /// interrupt check (asked every [`INTERRUPT_EVERY`] steps) says so.
     pub fn step(&mut self) -> PyResult<()> {
         self.steps += 1;
+        if self.steps.is_multiple_of(INTERRUPT_EVERY) {
+            if let Some(check) = self.interrupt.as_mut() {
+                if check() {
+                    return Err(PyErr::new("KeyboardInterrupt", ""));
+                }
+            }
+        }
         if self.steps > self.step_budget {
             return Err(PyErr::runtime(format!(
                 "nnbook stopped this cell after {} steps (an endless loop?); the step budget can be raised",
@@ -685,6 +705,8 @@ impl Interp {
                 .cloned()
                 .ok_or_else(|| no_attr(obj, name)),
             Value::Func(fu) if name == "__name__" => Ok(Value::str(fu.name.as_str())),
+            Value::Dataset(d) => super::data_api::dataset_attr(d, name, obj),
+            Value::Loader(l) => super::data_api::loader_attr(l, name, obj),
             _ => Err(no_attr(obj, name)),
         }
     }
@@ -697,6 +719,9 @@ impl Interp {
                 "" => builtins::call_builtin(self, name, args),
                 "torch" => torch_api::call_torch(self, name, args),
                 "nn" | "F" | "optim" => nn_api::call_nn(self, ns, name, args),
+                "datasets" | "transforms" | "data" => super::data_api::call(self, ns, name, args),
+                "tvutils" => super::image_api::make_grid(&args),
+                "plt" => super::image_api::call_plt(self, name, args),
                 _ => Err(PyErr::unsupported(format!("{ns}.{name}"))),
             },
             Value::Method(recv, name) => self.call_method(*recv, &name, args),
@@ -704,6 +729,7 @@ impl Interp {
             Value::BoundFunc(m, fu) => self.call_function(&fu, Some(Value::Module(m)), args),
             Value::Class(c) => nn_api::instantiate(self, c, args),
             Value::Module(m) => nn_api::call_module(self, &m, args),
+            Value::Transform(t) => super::data_api::call_transform(&t, args),
             other => Err(PyErr::type_error(format!(
                 "'{}' object is not callable",
                 other.type_name()

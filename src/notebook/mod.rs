@@ -17,8 +17,11 @@
 //! The supported subset is described in the module docs of [`interp`], [`builtins`],
 //! [`torch_api`] and [`nn_api`]; anything else raises `NotImplementedError: not supported in nnbook yet: ...`.
 pub mod args;
+pub mod autograd;
 pub mod builtins;
+pub mod data_api;
 pub mod error;
+pub mod image_api;
 pub mod interp;
 pub mod nn_api;
 pub mod repr;
@@ -72,10 +75,6 @@ pub fn datasets_needed(src: &str) -> Vec<&'static str> {
 /// A notebook kernel: the globals shared by its cells.
 pub struct Notebook {
     interp: Interp,
-    /// Registered dataset files by name (see [`DATASET_NAMES`]), NNBD bytes.
-    datasets: std::collections::HashMap<String, Vec<u8>>,
-    /// Asked every few thousand steps; `true` stops the cell with `KeyboardInterrupt`.
-    interrupt: Option<Box<dyn FnMut() -> bool>>,
 }
 
 impl Default for Notebook {
@@ -98,14 +97,15 @@ impl Notebook {
         crate::rng::manual_seed(67280421310721);
         Notebook {
             interp: Interp::new(),
-            datasets: Default::default(),
-            interrupt: None,
         }
     }
 
     /// Installs the interrupt check (e.g. reading a shared flag the page's Stop button sets).
+    /// It is asked every [`interp::INTERRUPT_EVERY`] interpreter steps (statements, loop
+    /// iterations, calls); when it returns `true` the running cell stops with
+    /// `KeyboardInterrupt` and the cell line, and the kernel stays usable.
     pub fn set_interrupt(&mut self, check: Box<dyn FnMut() -> bool>) {
-        self.interrupt = Some(check);
+        self.interp.interrupt = Some(check);
     }
 
     /// Gives the kernel a dataset file (NNBD bytes) under one of [`DATASET_NAMES`]; checks
@@ -117,15 +117,43 @@ impl Notebook {
                 format!("unknown dataset '{name}' (expected one of {DATASET_NAMES:?})"),
             ));
         }
-        crate::data::Dataset::decode(&bytes, &format!("{name}.nnbd"))
+        let ds = crate::data::Dataset::decode(&bytes, &format!("{name}.nnbd"))
             .map_err(|e| PyErr::new("ValueError", e.to_string()))?;
-        self.datasets.insert(name.to_string(), bytes);
+        self.interp
+            .datasets
+            .insert(name.to_string(), std::rc::Rc::new(ds));
         Ok(())
     }
 
     /// Whether a dataset file has been registered.
     pub fn has_dataset(&self, name: &str) -> bool {
-        self.datasets.contains_key(name)
+        self.interp.datasets.contains_key(name)
+    }
+
+    /// Registers whichever of the [`DATASET_NAMES`] files (`<name>.nnbd`) exist in `dir`
+    /// (native only; the browser fetches them and calls [`Notebook::register_dataset`]).
+    /// Returns the names registered.
+    ///
+    /// # Errors
+    /// A `ValueError` naming the file when one exists but is not a valid NNBD file, or an
+    /// `OSError` when it cannot be read.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_datasets_from(
+        &mut self,
+        dir: &std::path::Path,
+    ) -> Result<Vec<&'static str>, PyErr> {
+        let mut loaded = Vec::new();
+        for name in DATASET_NAMES {
+            let path = dir.join(format!("{name}.nnbd"));
+            if !path.is_file() {
+                continue;
+            }
+            let bytes = std::fs::read(&path)
+                .map_err(|e| PyErr::new("OSError", format!("{}: {e}", path.display())))?;
+            self.register_dataset(name, bytes)?;
+            loaded.push(name);
+        }
+        Ok(loaded)
     }
 
     /// Sets the step budget of each later cell (default [`interp::DEFAULT_STEP_BUDGET`]).
@@ -137,6 +165,7 @@ impl Notebook {
     /// runtime errors come back in [`CellOutput::error`] with the cell line.
     pub fn run_cell(&mut self, src: &str) -> CellOutput {
         self.interp.stdout.clear();
+        self.interp.images.clear();
         self.interp.steps = 0;
         self.interp.no_grad = false;
         let error = match rustpython_ruff_python_parser::parse_module(src) {
@@ -149,7 +178,7 @@ impl Notebook {
         CellOutput {
             stdout: std::mem::take(&mut self.interp.stdout),
             error,
-            images: Vec::new(),
+            images: std::mem::take(&mut self.interp.images),
         }
     }
 

@@ -1,10 +1,11 @@
 //! `torch.nn` modules (core layers, `Sequential`, `class Net(nn.Module)`), `torch.nn.functional`
 //! and `torch.optim`, with nnbook's module-level autograd behind `loss.backward()`.
 //!
-//! `loss.backward()` works when the loss is `F.cross_entropy(model(x), y)` and `model` is a core
-//! layer or an `nn.Sequential` of them: the loss remembers the model, its forward and the labels,
-//! and runs the model's backward. Other graphs (a `class Net` with `forward`, arithmetic between
-//! the model and the loss) give `not supported in nnbook yet: ...`.
+//! `loss.backward()` runs over the graph recorded during the forward ([`super::autograd`]):
+//! core layers, `nn.Sequential`, `class Net(nn.Module)` forwards mixing submodules with
+//! `F.relu`, `F.max_pool2d`, `view` / `reshape` / `flatten`, and `F.cross_entropy` /
+//! `nn.CrossEntropyLoss`. Other operations between the parameters and the loss raise
+//! `not supported in nnbook yet: backward() through <grad_fn>`.
 use super::args::{to_float, to_int, to_int_list, Args};
 use super::error::{PyErr, PyResult};
 use super::interp::{no_attr, Interp};
@@ -33,6 +34,7 @@ pub const NN_CLASSES: &[&str] = &[
     "Dropout",
     "BatchNorm2d",
     "Sequential",
+    "CrossEntropyLoss",
     "Module",
 ];
 /// `torch.nn.functional.*` names nnbook provides.
@@ -203,6 +205,15 @@ pub fn call_nn(interp: &mut Interp, ns: &str, name: &str, args: Args) -> PyResul
             }
             Ok(new_module(ModKind::Sequential(children)))
         }
+        ("nn", "CrossEntropyLoss") => {
+            if !args.pos.is_empty() {
+                return Err(PyErr::unsupported(
+                    "positional arguments to nn.CrossEntropyLoss (use reduction=..., ignore_index=...)",
+                ));
+            }
+            args.check_kw("CrossEntropyLoss", &["reduction", "ignore_index"])?;
+            Ok(new_module(ModKind::Loss(args.kw)))
+        }
         ("nn", "Module") => Err(PyErr::unsupported("nn.Module() on its own (subclass it)")),
         ("F", _) => call_functional(interp, name, args),
         ("optim", _) => make_optimizer(name, args),
@@ -235,7 +246,7 @@ fn call_functional(interp: &mut Interp, name: &str, args: Args) -> PyResult<Valu
                 dtype: x.dtype,
                 grad_fn: g,
                 is_param: false,
-                origin: None,
+                origin: g.map(|_| Rc::new(Origin::Relu { input: x.clone() })),
             })))
         }
         "softmax" | "log_softmax" => {
@@ -265,11 +276,16 @@ fn call_functional(interp: &mut Interp, name: &str, args: Args) -> PyResult<Valu
                 None => Size2::One(0),
                 Some(v) => size2(v, "padding")?,
             };
-            let (y, _) = crate::ops::max_pool2d_forward(&x.t, MaxPool2d::new(k, s, p).params())?;
+            let (y, indices) =
+                crate::ops::max_pool2d_forward(&x.t, MaxPool2d::new(k, s, p).params())?;
+            let g = grad_of(&[&x], ng);
             Ok(out(
                 y,
-                grad_of(&[&x], ng).then_some("MaxPool2DWithIndicesBackward0"),
-                None,
+                g.then_some("MaxPool2DWithIndicesBackward0"),
+                g.then(|| Origin::MaxPool {
+                    input: x.clone(),
+                    indices,
+                }),
             ))
         }
         "cross_entropy" => {
@@ -306,17 +322,12 @@ fn call_functional(interp: &mut Interp, name: &str, args: Args) -> PyResult<Valu
             };
             let ignore_index = Some(args.int_or(3, "ignore_index", -100)?);
             let loss = crate::ops::cross_entropy_forward(&x.t, &labels, reduction, ignore_index)?;
-            let origin = match x.origin.as_deref() {
-                Some(Origin::ModuleOut { module, gen }) if !ng => Some(Origin::Loss {
-                    module: module.clone(),
-                    gen: *gen,
-                    logits: x.t.clone(),
-                    labels,
-                    reduction,
-                    ignore_index,
-                }),
-                _ => None,
-            };
+            let origin = grad_of(&[&x], ng).then(|| Origin::CrossEntropy {
+                input: x.clone(),
+                labels,
+                reduction,
+                ignore_index,
+            });
             Ok(out(
                 loss,
                 grad_of(&[&x], ng).then_some("NllLossBackward0"),
@@ -522,7 +533,7 @@ pub fn module_attr(m: &ModRef, name: &str, obj: &Value) -> PyResult<Value> {
                 });
             }
         }
-        ModKind::Sequential(_) => {}
+        ModKind::Sequential(_) | ModKind::Loss(_) => {}
     }
     if name == "training" {
         return Ok(Value::Bool(mb.training));
@@ -588,6 +599,7 @@ pub fn named_params(m: &ModRef, prefix: &str, out: &mut Vec<(String, Value)>) {
                 named_params(c, &format!("{prefix}{i}."), out);
             }
         }
+        ModKind::Loss(_) => {}
         ModKind::User { children, .. } => {
             for (n, c) in children {
                 named_params(c, &format!("{prefix}{n}."), out);
@@ -605,6 +617,7 @@ fn set_training(m: &ModRef, training: bool) {
             Vec::new()
         }
         ModKind::Sequential(c) => c.clone(),
+        ModKind::Loss(_) => Vec::new(),
         ModKind::User { children, .. } => children.iter().map(|(_, c)| c.clone()).collect(),
     };
     drop(mb);
@@ -622,6 +635,7 @@ fn leaves(m: &ModRef, prefix: &str, out: &mut Vec<(String, ModRef)>) {
             }
             return;
         }
+        ModKind::Loss(_) => return,
         ModKind::Sequential(c) => c
             .iter()
             .enumerate()
@@ -660,7 +674,7 @@ pub fn call_module_method(
         }
         "children" => {
             let kids: Vec<Value> = match &m.borrow().kind {
-                ModKind::Native(..) => Vec::new(),
+                ModKind::Native(..) | ModKind::Loss(_) => Vec::new(),
                 ModKind::Sequential(c) => c.iter().map(|c| Value::Module(c.clone())).collect(),
                 ModKind::User { children, .. } => children
                     .iter()
@@ -708,45 +722,41 @@ fn native_grad_fn(name: &str, x: &Tensor, training: bool) -> Option<&'static str
     })
 }
 
-/// `module(x)`: runs `forward` (a `def forward` for classes, the core layers otherwise).
+/// `module(x)`: runs `forward` (a `def forward` for classes, each child in turn for
+/// `nn.Sequential`, the core layer otherwise), recording the graph for `backward()`.
 pub fn call_module(interp: &mut Interp, m: &ModRef, args: Args) -> PyResult<Value> {
     interp.step()?;
-    let user_forward = match &m.borrow().kind {
-        ModKind::User { class, .. } => Some(class.methods.get("forward").cloned()),
-        _ => None,
+    enum Plan {
+        User(Option<Value>),
+        Seq(Vec<ModRef>),
+        Loss(Vec<(String, Value)>),
+        Native,
+    }
+    let plan = match &m.borrow().kind {
+        ModKind::User { class, .. } => Plan::User(class.methods.get("forward").cloned()),
+        ModKind::Sequential(c) => Plan::Seq(c.clone()),
+        ModKind::Loss(kw) => Plan::Loss(kw.clone()),
+        ModKind::Native(..) => Plan::Native,
     };
-    if let Some(fwd) = user_forward {
-        return match fwd {
-            Some(Value::Func(f)) => {
-                let r = interp.call_function(&f, Some(Value::Module(m.clone())), args)?;
-                // The output belongs to the class model (not to the last layer its forward
-                // called), so `loss.backward()` reports class models as unsupported instead of
-                // back-propagating through only part of the graph.
-                Ok(match r {
-                    Value::Tensor(t) if !interp.no_grad => {
-                        let gen = {
-                            let mut mb = m.borrow_mut();
-                            mb.gen += 1;
-                            mb.gen
-                        };
-                        let mut t = (*t).clone();
-                        t.origin = Some(Rc::new(Origin::ModuleOut {
-                            module: m.clone(),
-                            gen,
-                        }));
-                        Value::Tensor(Rc::new(t))
-                    }
-                    other => other,
-                })
-            }
-            _ => Err(PyErr::new(
+    match plan {
+        Plan::User(Some(Value::Func(f))) => {
+            return interp.call_function(&f, Some(Value::Module(m.clone())), args)
+        }
+        Plan::User(_) => {
+            return Err(PyErr::new(
                 "NotImplementedError",
                 format!(
                     "Module [{}] is missing the required \"forward\" function",
                     module_class_name(&m.borrow())
                 ),
-            )),
-        };
+            ))
+        }
+        Plan::Loss(kw) => {
+            let mut a = args;
+            a.kw.extend(kw);
+            return call_functional(interp, "cross_entropy", a);
+        }
+        _ => {}
     }
     let x = match args.pos.first() {
         Some(Value::Tensor(t)) if args.pos.len() == 1 => t.clone(),
@@ -768,28 +778,41 @@ pub fn call_module(interp: &mut Interp, m: &ModRef, args: Args) -> PyResult<Valu
             ))
         }
     };
-    let (y, grad_fn) = forward_tree(interp, m, &x.t)?;
-    let gen = {
+    if let Plan::Seq(kids) = plan {
+        let mut y = Value::Tensor(x);
+        for k in kids {
+            y = call_module(interp, &k, Args::positional(vec![y]))?;
+        }
+        return Ok(y);
+    }
+    let (y, gen, native_fn) = {
         let mut mb = m.borrow_mut();
-        mb.gen += 1;
-        mb.gen
+        let training = mb.training;
+        let gen = super::autograd::next_gen();
+        mb.gen = gen;
+        match &mut mb.kind {
+            ModKind::Native(n, name) => {
+                let g = native_grad_fn(name, &x.t, training);
+                (n.forward(&x.t)?, gen, g)
+            }
+            _ => return Err(PyErr::runtime("not a core layer")),
+        }
     };
-    let requires = !interp.no_grad
-        && (x.requires_grad() || has_params(m) || grad_fn.is_some() && x.requires_grad());
-    let grad_fn = if requires {
-        grad_fn.or(Some("ViewBackward0"))
-    } else {
-        None
-    };
+    let requires = !interp.no_grad && (x.requires_grad() || has_params(m));
     Ok(Value::Tensor(Rc::new(TensorVal {
         t: y,
         dtype: DType::Float32,
-        grad_fn,
+        grad_fn: if requires {
+            native_fn.or(x.grad_fn).or(Some("ViewBackward0"))
+        } else {
+            None
+        },
         is_param: false,
-        origin: (!interp.no_grad).then(|| {
-            Rc::new(Origin::ModuleOut {
+        origin: requires.then(|| {
+            Rc::new(Origin::Layer {
                 module: m.clone(),
                 gen,
+                input: x.clone(),
             })
         }),
     })))
@@ -809,84 +832,10 @@ fn has_params(m: &ModRef) -> bool {
     !ps.is_empty()
 }
 
-/// Forward through core layers and Sequentials (user classes inside a Sequential run their
-/// `def forward`).
-fn forward_tree(
-    interp: &mut Interp,
-    m: &ModRef,
-    x: &Tensor,
-) -> PyResult<(Tensor, Option<&'static str>)> {
-    let kids = {
-        let mut mb = m.borrow_mut();
-        let training = mb.training;
-        match &mut mb.kind {
-            ModKind::Native(n, name) => {
-                let g = native_grad_fn(name, x, training);
-                return Ok((n.forward(x)?, g));
-            }
-            ModKind::Sequential(c) => c.clone(),
-            ModKind::User { .. } => Vec::new(),
-        }
-    };
-    if kids.is_empty() && matches!(m.borrow().kind, ModKind::User { .. }) {
-        let v = call_module(interp, m, Args::positional(vec![Value::tensor(x.clone())]))?;
-        return match v {
-            Value::Tensor(t) => Ok((t.t.clone(), t.grad_fn)),
-            other => Err(PyErr::unsupported(format!(
-                "a forward inside nn.Sequential that returns {}",
-                other.type_name()
-            ))),
-        };
-    }
-    let mut y = x.clone();
-    let mut g = None;
-    for k in kids {
-        let (ny, ng) = forward_tree(interp, &k, &y)?;
-        y = ny;
-        g = ng.or(g);
-    }
-    Ok((y, g))
-}
-
-fn backward_tree(m: &ModRef, grad: &Tensor) -> PyResult<Tensor> {
-    let kids = match &mut m.borrow_mut().kind {
-        ModKind::Native(n, _) => return Ok(n.backward(grad)?),
-        ModKind::Sequential(c) => c.clone(),
-        ModKind::User { class, .. } => {
-            return Err(PyErr::unsupported(format!(
-                "loss.backward() through a model written as a class ({}); write it as nn.Sequential for now",
-                class.name
-            )))
-        }
-    };
-    let mut g = grad.clone();
-    for k in kids.iter().rev() {
-        g = backward_tree(k, &g)?;
-    }
-    Ok(g)
-}
-
 /// `loss.backward()`.
-pub fn backward(t: &TensorVal) -> PyResult<Value> {
-    match t.origin.as_deref() {
-        Some(Origin::Loss { module, gen, logits, labels, reduction, ignore_index }) => {
-            if module.borrow().gen != *gen {
-                return Err(PyErr::unsupported(
-                    "loss.backward() after the model ran again on other input (compute the loss right after model(x))",
-                ));
-            }
-            let one = Tensor::scalar(1.0);
-            let g = crate::ops::cross_entropy_backward(logits, labels, *reduction, *ignore_index, &one)?;
-            backward_tree(module, &g)?;
-            Ok(Value::None)
-        }
-        _ if !t.requires_grad() => Err(PyErr::runtime(
-            "element 0 of tensors does not require grad and does not have a grad_fn",
-        )),
-        _ => Err(PyErr::unsupported(
-            "backward() of anything but F.cross_entropy(model(x), y) computed directly from a model's output",
-        )),
-    }
+pub fn backward(t: &Rc<TensorVal>) -> PyResult<Value> {
+    super::autograd::backward(t)?;
+    Ok(Value::None)
 }
 
 /// `optimizer.step()` / `optimizer.zero_grad()`.

@@ -83,6 +83,10 @@ fn py_str_inner(v: &Value, _repr: bool) -> String {
         Value::Super(_) => "<super>".into(),
         Value::NoGrad => "<torch.autograd.grad_mode.no_grad>".into(),
         Value::DType(d) => d.name().into(),
+        Value::Dataset(d) => d.repr(),
+        Value::Transform(t) => t.repr(),
+        Value::Loader(_) => "<torch.utils.data.dataloader.DataLoader object>".into(),
+        Value::Iter(i) => format!("<{} object>", i.kind),
     }
 }
 
@@ -122,6 +126,7 @@ pub fn size_repr(s: &[usize]) -> String {
 pub fn module_repr(m: &ModuleObj) -> String {
     let children: Vec<(String, String)> = match &m.kind {
         ModKind::Native(n, _) => return n.repr(0),
+        ModKind::Loss(_) => Vec::new(),
         ModKind::Sequential(c) => c
             .iter()
             .enumerate()

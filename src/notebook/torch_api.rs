@@ -7,7 +7,7 @@ use super::args::{shape_args, sizes, to_float, to_int, to_int_list, Args};
 use super::builtins::slice_indices;
 use super::error::{PyErr, PyResult};
 use super::interp::{no_attr, Interp};
-use super::value::{range_len, DType, TensorVal, Value};
+use super::value::{range_len, DType, Origin, TensorVal, Value};
 use crate::tensor::shape::wrap_dim;
 use crate::tensor::Tensor;
 use rustpython_ruff_python_ast::{CmpOp, Operator};
@@ -66,6 +66,18 @@ fn derived(src: &TensorVal, t: Tensor, grad_fn: &'static str, no_grad: bool) -> 
         grad_fn: (!no_grad && src.requires_grad()).then_some(grad_fn),
         is_param: false,
         origin: None,
+    }))
+}
+
+/// A shape change of `src` (`view`, `reshape`, `flatten`): back-propagates by reshaping.
+fn reshaped(src: &Rc<TensorVal>, t: Tensor, no_grad: bool) -> Value {
+    let g = !no_grad && src.requires_grad();
+    Value::Tensor(Rc::new(TensorVal {
+        t,
+        dtype: src.dtype,
+        grad_fn: g.then_some("ViewBackward0"),
+        is_param: false,
+        origin: g.then(|| Rc::new(Origin::Reshape { input: src.clone() })),
     }))
 }
 
@@ -273,6 +285,11 @@ pub fn tensor_attr(t: &Rc<TensorVal>, name: &str, obj: &Value) -> PyResult<Value
         "dtype" => Ok(Value::DType(t.dtype)),
         "requires_grad" => Ok(Value::Bool(t.requires_grad())),
         "is_leaf" => Ok(Value::Bool(t.grad_fn.is_none())),
+        // Shown as its name (PyTorch prints `<NllLossBackward0 object at 0x...>`).
+        "grad_fn" => Ok(match t.grad_fn {
+            Some(name) => Value::str(format!("<{name} object>")),
+            None => Value::None,
+        }),
         "T" => {
             if t.t.ndim() != 2 {
                 return Err(PyErr::unsupported(".T on tensors that are not 2-D"));
@@ -350,21 +367,21 @@ pub fn call_tensor_method(
         },
         "reshape" => {
             let s = shape_args(&args, 0, "shape", "reshape")?;
-            Ok(derived(t, x.reshape(&s)?, "ViewBackward0", ng))
+            Ok(reshaped(t, x.reshape(&s)?, ng))
         }
         "view" => {
             let s = shape_args(&args, 0, "size", "view")?;
-            Ok(derived(t, x.view(&s)?, "ViewBackward0", ng))
+            Ok(reshaped(t, x.view(&s)?, ng))
         }
         "view_as" => {
             let o = want_tensor(args.pos.first(), "view_as", "other")?;
             let s: Vec<i64> = o.t.shape().iter().map(|&d| d as i64).collect();
-            Ok(derived(t, x.view(&s)?, "ViewBackward0", ng))
+            Ok(reshaped(t, x.view(&s)?, ng))
         }
         "flatten" => {
             let s = args.int_or(0, "start_dim", 0)?;
             let e = args.int_or(1, "end_dim", -1)?;
-            Ok(derived(t, x.flatten(s, e)?, "ViewBackward0", ng))
+            Ok(reshaped(t, x.flatten(s, e)?, ng))
         }
         "permute" => Ok(derived(
             t,
@@ -409,7 +426,16 @@ pub fn call_tensor_method(
         "abs" => Ok(derived(t, x.map(f32::abs), "AbsBackward0", ng)),
         "sqrt" => Ok(derived(t, x.map(f32::sqrt), "SqrtBackward0", ng)),
         "exp" => Ok(float_result(t, x.map(f32::exp), "ExpBackward0", ng)),
-        "relu" => Ok(derived(t, crate::ops::relu_forward(x), "ReluBackward0", ng)),
+        "relu" => {
+            let g = !ng && t.requires_grad();
+            Ok(Value::Tensor(Rc::new(TensorVal {
+                t: crate::ops::relu_forward(x),
+                dtype: t.dtype,
+                grad_fn: g.then_some("ReluBackward0"),
+                is_param: false,
+                origin: g.then(|| Rc::new(Origin::Relu { input: t.clone() })),
+            })))
+        }
         "softmax" => {
             let d = to_int(args.req(0, "dim", "softmax")?, "dim")?;
             Ok(float_result(

@@ -41,16 +41,28 @@ impl DType {
     }
 }
 
-/// Where a tensor came from, for `loss.backward()` (nnbook's autograd is module-level).
+/// The operation that made a tensor that needs a gradient, with its inputs: the graph
+/// `backward()` walks (see [`super::autograd`]).
 #[derive(Debug)]
 pub enum Origin {
-    /// The output of `module(x)` (its `gen`-th forward).
-    ModuleOut { module: ModRef, gen: u64 },
-    /// `F.cross_entropy(module(x), labels)`.
-    Loss {
+    /// `layer(input)` for a core layer, its forward numbered `gen`.
+    Layer {
         module: ModRef,
         gen: u64,
-        logits: Tensor,
+        input: Rc<TensorVal>,
+    },
+    /// `view`, `reshape`, `flatten`, `nn.Flatten`: the gradient is reshaped back.
+    Reshape { input: Rc<TensorVal> },
+    /// `F.relu`, `torch.relu`, `t.relu()`.
+    Relu { input: Rc<TensorVal> },
+    /// `F.max_pool2d(input, ...)` with the flat argmax index of each output.
+    MaxPool {
+        input: Rc<TensorVal>,
+        indices: Vec<usize>,
+    },
+    /// `F.cross_entropy(input, labels)` / `nn.CrossEntropyLoss()(input, labels)`.
+    CrossEntropy {
+        input: Rc<TensorVal>,
         labels: Vec<i64>,
         reduction: Reduction,
         ignore_index: Option<i64>,
@@ -97,6 +109,8 @@ pub enum ModKind {
     Native(Box<dyn Module>, &'static str),
     /// `nn.Sequential(*children)`.
     Sequential(Vec<ModRef>),
+    /// `nn.CrossEntropyLoss(...)`, with the keyword arguments it passes to `F.cross_entropy`.
+    Loss(Vec<(String, Value)>),
     /// An instance of a `class Net(nn.Module)` written in the cell.
     User {
         class: Rc<ClassObj>,
@@ -114,7 +128,8 @@ pub enum ModKind {
 pub struct ModuleObj {
     pub kind: ModKind,
     pub training: bool,
-    /// Counts forwards, so `backward()` can tell whether its cached forward is the loss's.
+    /// The number of the forward whose cache a core layer holds
+    /// ([`super::autograd::next_gen`]), so `backward()` can tell whether it is the loss's.
     pub gen: u64,
 }
 
@@ -187,6 +202,37 @@ pub enum Value {
     /// `torch.no_grad()`.
     NoGrad,
     DType(DType),
+    /// A torchvision dataset or a `TensorDataset` (see [`super::data_api`]).
+    Dataset(Rc<super::data_api::DatasetObj>),
+    /// `torchvision.transforms.ToTensor()`, `Normalize(...)`, `Compose([...])`.
+    Transform(Rc<super::data_api::Transform>),
+    /// `torch.utils.data.DataLoader(...)`.
+    Loader(Rc<super::data_api::LoaderObj>),
+    /// An iterator (`iter(loader)`, `enumerate(...)`, `zip(...)`): consumed as it is read.
+    Iter(Rc<IterObj>),
+}
+
+/// A lazily evaluated iterator shared by every reference to it (as Python's iterators are).
+pub struct IterObj {
+    /// The Python type name (`"enumerate"`, `"_SingleProcessDataLoaderIter"`, …).
+    pub kind: &'static str,
+    pub it: RefCell<Box<dyn Iterator<Item = Value>>>,
+}
+
+impl std::fmt::Debug for IterObj {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} object>", self.kind)
+    }
+}
+
+impl IterObj {
+    /// Wraps an iterator as a Python iterator value.
+    pub fn value(kind: &'static str, it: Box<dyn Iterator<Item = Value>>) -> Value {
+        Value::Iter(Rc::new(IterObj {
+            kind,
+            it: RefCell::new(it),
+        }))
+    }
 }
 
 impl Value {
@@ -239,6 +285,10 @@ impl Value {
             Value::Super(_) => "super".into(),
             Value::NoGrad => "no_grad".into(),
             Value::DType(_) => "dtype".into(),
+            Value::Dataset(d) => d.class_name().into(),
+            Value::Transform(t) => t.class_name().into(),
+            Value::Loader(_) => "DataLoader".into(),
+            Value::Iter(i) => i.kind.into(),
         }
     }
 
@@ -272,6 +322,7 @@ pub fn module_class_name(m: &ModuleObj) -> String {
     match &m.kind {
         ModKind::Native(_, name) => (*name).to_string(),
         ModKind::Sequential(_) => "Sequential".into(),
+        ModKind::Loss(_) => "CrossEntropyLoss".into(),
         ModKind::User { class, .. } => class.name.clone(),
     }
 }
