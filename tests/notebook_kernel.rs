@@ -27,3 +27,19 @@ fn interrupt_stops_the_cell_with_keyboard_interrupt() {
     assert_eq!(r.stdout, "True\n");
     assert!(r.error.is_none());
 }
+
+/// `\N{...}` escapes go through crates/unicode_names2-lite (patched in for size): a short
+/// table of names; any other name is a syntax error naming the escape, never a crash.
+#[test]
+fn named_unicode_escapes_use_the_short_table() {
+    let mut nb = Notebook::new();
+    let r = nb.run_cell(
+        "print(\"\\N{GREEK SMALL LETTER THETA} \\N{rightwards arrow} \\N{MULTIPLICATION SIGN}\")",
+    );
+    assert_eq!(r.stdout, "θ → ×\n");
+    assert!(r.error.is_none());
+    let r = nb.run_cell("s = \"\\N{SNOWMAN}\"");
+    let e = r.error.expect("unknown name");
+    assert_eq!(e.class, "SyntaxError");
+    assert!(e.to_string().contains("line 1"), "{e}");
+}

@@ -9,8 +9,8 @@
 //! of them.
 
 pub mod bench;
-pub mod notebook;
 pub mod figures;
+pub mod notebook;
 pub mod session;
 
 pub use bench::{gemm_self_test, self_test_inputs};
