@@ -1,12 +1,15 @@
 // nnbook's embeddable widgets as custom elements. One line in any page:
 //   <script type="module" src="https://host/nnbook/www/nnbook-widgets.js"></script>
-// then e.g. <nn-widget name="reshape-grid" options='{"shape": [2, 3, 4]}'></nn-widget> or an
-// alias such as <nn-linear batch="64" in="3072" out="10"></nn-linear>.
+// then e.g. <nn-widget name="reshape-grid" options='{"in_shape": [2, 3, 4]}'></nn-widget> or an
+// alias such as <nn-linear n="4" in="6" out="3"></nn-linear>.
 //
 // Each element renders inside its own Shadow DOM with nnbook's stylesheet; every widget on the
 // page shares one compute worker; nothing is added to the page's globals.
 import { getClient } from './client.js';
 import { showError } from './widgets/common.js';
+import { disableUrlState } from './widgets/lesson-kit.js';
+
+disableUrlState();
 
 const STYLE_URL = new URL('./style.css', import.meta.url).href;
 
@@ -20,7 +23,7 @@ export const ALIASES = {
 };
 
 /** Options from attributes: `options` (JSON) first, then each other attribute (a JSON value
- * if it parses — numbers, booleans, arrays — else the string), names in camelCase. */
+ * if it parses — numbers, booleans, arrays — else the string); `in-shape` becomes `in_shape`. */
 function optionsOf(el) {
   let options = {};
   const raw = el.getAttribute('options');
@@ -33,7 +36,7 @@ function optionsOf(el) {
   }
   for (const { name, value } of el.attributes) {
     if (name === 'options' || name === 'name' || name === 'class' || name === 'style' || name === 'id') continue;
-    const key = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+    const key = name.replace(/-/g, '_');
     try {
       options[key] = JSON.parse(value);
     } catch (_) {

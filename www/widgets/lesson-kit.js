@@ -26,17 +26,26 @@ export function choice(label, options, value, onChange) {
   return { wrap: el('label', { for: id, class: 'nn-field' }, el('span', {}, label), select), input: select };
 }
 
+let urlStateEnabled = true;
+
+/** Embedded widgets (www/nnbook-widgets.js) must not read or rewrite their host page's URL. */
+export function disableUrlState() {
+  urlStateEnabled = false;
+}
+
 /** Reads `key` from the URL (`?<prefix>.<key>=`), else `fallback`. */
 export function urlState(prefix) {
   const params = () => new URLSearchParams(location.search);
   return {
     get(key, fallback) {
+      if (!urlStateEnabled) return fallback;
       const v = params().get(`${prefix}.${key}`);
       if (v === null) return fallback;
       try { return JSON.parse(v); } catch { return v; }
     },
     /** Writes the state to the URL so it can be shared (replaceState: no history spam). */
     set(state) {
+      if (!urlStateEnabled) return;
       const p = params();
       for (const [k, v] of Object.entries(state)) p.set(`${prefix}.${k}`, JSON.stringify(v));
       history.replaceState(null, '', `${location.pathname}?${p}${location.hash}`);

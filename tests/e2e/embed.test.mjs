@@ -1,0 +1,36 @@
+// The embed demo: two custom elements from nnbook-widgets.js in a plain page render inside their
+// Shadow DOM, compute through one shared worker, and leave the host page's globals and URL alone.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { launch, screenshot, serve } from './harness.mjs';
+
+describe('www/embed.html', () => {
+  let server, browser;
+  before(async () => { server = await serve(); browser = await launch(); });
+  after(async () => { await browser?.close(); server?.stop(); });
+
+  test('both widgets compute in Shadow DOM with one worker', async () => {
+    const page = await browser.newPage();
+    const workers = [];
+    page.on('worker', (w) => { if (w.url().endsWith('/worker.js')) workers.push(w.url()); });
+    await page.goto(`${server.url}www/embed.html`);
+    await page.waitForSelector('nn-linear[data-mounted="linear-shapes"]', { timeout: 60000 });
+    await page.waitForSelector('nn-reshape[data-mounted="reshape-grid"]', { timeout: 60000 });
+    // Playwright's CSS engine pierces open shadow roots.
+    await page.waitForSelector('nn-linear figure[data-state="done"]', { timeout: 60000 });
+    await page.waitForSelector('nn-reshape figure[data-state="done"]', { timeout: 60000 });
+    const linear = await page.$eval('nn-linear', (e) => {
+      const f = e.shadowRoot.querySelector('figure');
+      return { params: f.dataset.params, y: f.dataset.yShape, light: e.children.length };
+    });
+    assert.deepEqual(linear, { params: '21', y: '4,3', light: 0 }); // 6·3 + 3; nothing in light DOM
+    const out = await page.$eval('nn-reshape', (e) => e.shadowRoot.querySelector('figure').dataset.outShape);
+    assert.equal(out, '4,6'); // [2, 3, 4] → [4, -1] infers 6
+    assert.equal(workers.length, 1, `one shared worker, got ${workers.length}`);
+    assert.equal(new URL(page.url()).search, '', 'the widgets leave the host URL alone');
+    const leaked = await page.evaluate(() => Object.keys(window).filter((k) => /nn|book|widget|client|wasm/i.test(k)));
+    assert.deepEqual(leaked, [], 'no globals added to window');
+    await screenshot(page, 'embed');
+    assert.deepEqual(page.consoleErrors, []);
+  });
+});
