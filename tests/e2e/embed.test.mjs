@@ -28,7 +28,13 @@ describe('www/embed.html', () => {
     assert.equal(out, '4,6'); // [2, 3, 4] → [4, -1] infers 6
     assert.equal(workers.length, 1, `one shared worker, got ${workers.length}`);
     assert.equal(new URL(page.url()).search, '', 'the widgets leave the host URL alone');
-    const leaked = await page.evaluate(() => Object.keys(window).filter((k) => /nn|book|widget|client|wasm/i.test(k)));
+    const leaked = await page.evaluate(() => {
+      const frame = document.createElement('iframe'); // a fresh window of the same browser
+      document.body.append(frame);
+      const base = new Set(Object.keys(frame.contentWindow));
+      frame.remove();
+      return Object.keys(window).filter((k) => !base.has(k));
+    });
     assert.deepEqual(leaked, [], 'no globals added to window');
     await screenshot(page, 'embed');
     assert.deepEqual(page.consoleErrors, []);

@@ -67,7 +67,8 @@ describe('lesson page (cross-origin isolated)', () => {
     const found = await page.evaluate(async () => {
       const { renderMarkdown } = await import('./notebook/markdown.js');
       const { parseLesson } = await import('./notebook/document.js');
-      const text = '# T <img src=x onerror="window.pwned=1">\n\n<script>window.pwned=1</script> **b** *i* `<b>`\n\n'
+      const text = '# T <img src=x onerror="window.pwned=1">\n\nSee <script>window.pwned=1</script> **b** *i* `<b>`\n\n'
+        + '<div onclick="window.pwned=1">an HTML block</div>\n\n'
         + '- [bad](javascript:alert(1)) and [ok](lesson.html?id=tour)\n- [data](data:text/html,x)\n\n> quote';
       const host = document.createElement('div');
       host.append(...renderMarkdown(text));
@@ -80,9 +81,10 @@ describe('lesson page (cross-origin isolated)', () => {
         blocks: blocks.map((b) => b.type + (b.code !== undefined ? `:${b.code}` : '') + (b.name ? `:${b.name}:${JSON.stringify(b.options)}` : '')),
       };
     });
-    assert.equal(found.tags, 'a blockquote code em h1 li li p p strong ul');
+    assert.equal(found.tags, 'a blockquote code em h1 li li p p p strong ul');
     assert.deepEqual(found.hrefs, ['lesson.html?id=tour']);
     assert.match(found.text, /<script>window\.pwned=1<\/script>/);
+    assert.match(found.text, /<div onclick="window\.pwned=1">an HTML block<\/div>/);
     assert.equal(found.pwned, false);
     assert.deepEqual(found.blocks, ['prose', 'python:x = 1', 'widget:demo:{"a":1}']);
     assert.deepEqual(page.consoleErrors, []);
