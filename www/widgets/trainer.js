@@ -60,7 +60,8 @@ export async function mount(host, options = {}, ctx) {
   };
   const importInput = el('input', { type: 'file', accept: '.safetensors', class: 'nn-hidden-file', 'aria-label': 'Import weights (.safetensors)' });
   const dataInput = el('input', { type: 'file', multiple: true, accept: '.bin,.gz,.tgz,.nnbd', 'aria-label': 'Choose CIFAR-10 files' });
-  const drop = el('div', { class: 'nn-drop', tabindex: '0', role: 'button', 'aria-label': 'Drop CIFAR-10 files here or press Enter to choose' },
+  // The drop zone is a labelled group; its file input is the keyboard path (no nested controls).
+  const drop = el('div', { class: 'nn-drop', role: 'group', 'aria-label': 'Drop zone for CIFAR-10 files' },
     'Drop the official CIFAR-10 files here (data_batch_N.bin, test_batch.bin or cifar-10-binary.tar.gz), or ', dataInput);
   const dataStatus = el('p', { class: 'nn-data-status', role: 'status' }, 'Loading the CIFAR-10 subset…');
   const progress = el('progress', { max: 1, value: 0, 'aria-label': 'Training progress' });
@@ -273,7 +274,6 @@ export async function mount(host, options = {}, ctx) {
     if (state !== 'running') setState('ready');
   }
   dataInput.addEventListener('change', () => run(() => loadFiles(dataInput.files)));
-  drop.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); dataInput.click(); } });
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('nn-drop-over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('nn-drop-over'));
   drop.addEventListener('drop', (e) => {
