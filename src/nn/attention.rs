@@ -144,13 +144,7 @@ impl MultiheadAttention {
             )));
         }
         // PyTorch prints the (time-major, unbatched-unsqueezed) shapes it compares.
-        let shown = |t: &Tensor| {
-            if batched {
-                torch_size(t.shape())
-            } else {
-                torch_size(&[t.shape()[0], t.shape()[2]])
-            }
-        };
+        let shown = |t: &Tensor| torch_size(t.shape());
         if k.shape() != v.shape() {
             return Err(assertion(format!(
                 "key shape {} does not match value shape {}",

@@ -138,11 +138,14 @@ impl RnnBase {
         if c.hidden_size == 0 {
             return Err(Error::value(
                 "RNNBase",
-                "hidden_size must be greater than 0",
+                "hidden_size must be greater than zero",
             ));
         }
         if c.num_layers == 0 {
-            return Err(Error::value("RNNBase", "num_layers must be greater than 0"));
+            return Err(Error::value(
+                "RNNBase",
+                "num_layers must be greater than zero",
+            ));
         }
         let g = mode.gates() * c.hidden_size;
         let bound = 1.0 / (c.hidden_size as f64).sqrt();
@@ -184,11 +187,17 @@ impl RnnBase {
                 return Err(Error::value(
                     self.mode.name(),
                     format!(
-                        "{}: Expected input to be 2D or 3D, got {}D tensor instead",
+                        "{}: Expected input to be 2D or 3D, got {}D {}instead",
                         self.mode.name(),
-                        x.len()
+                        x.len(),
+                        // PyTorch 2.15's RNN says "tensor", LSTM and GRU do not.
+                        if self.mode.gates() == 1 {
+                            "tensor "
+                        } else {
+                            ""
+                        }
                     ),
-                ))
+                ));
             }
         };
         Ok((t, b, batched))
@@ -218,6 +227,14 @@ impl RnnBase {
             vec![c.num_layers, c.hidden_size]
         };
         if h.shape() != want.as_slice() {
+            // PyTorch unsqueezes an unbatched state to [num_layers, 1, H] before this check.
+            let (want, got) = if batched {
+                (want, h.shape().to_vec())
+            } else {
+                let mut g = h.shape().to_vec();
+                g.insert(1.min(g.len()), 1);
+                (vec![c.num_layers, 1, c.hidden_size], g)
+            };
             let tuple = format!(
                 "({})",
                 want.iter()
@@ -227,7 +244,7 @@ impl RnnBase {
             );
             return Err(Error::runtime(
                 self.mode.name(),
-                format!("Expected {what} size {tuple}, got {}", fmt_shape(h.shape())),
+                format!("Expected {what} size {tuple}, got {}", fmt_shape(&got)),
             ));
         }
         Ok(())
@@ -374,15 +391,12 @@ impl RnnBase {
     }
 
     /// `RNN(4, 5)`, `LSTM(4, 5, num_layers=2, bias=False, batch_first=True)`: non-default
-    /// options only, in PyTorch's order.
+    /// options only, in PyTorch's order (PyTorch 2.15 does not print `nonlinearity`).
     pub fn repr(&self) -> String {
         let c = &self.config;
         let mut s = format!("{}({}, {}", self.mode.name(), c.input_size, c.hidden_size);
         if c.num_layers != 1 {
             s += &format!(", num_layers={}", c.num_layers);
-        }
-        if self.mode == RnnMode::RnnRelu {
-            s += ", nonlinearity='relu'";
         }
         if !c.bias {
             s += &format!(", bias={}", py_bool(c.bias));
