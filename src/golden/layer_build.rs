@@ -8,7 +8,8 @@ use crate::nn::{
 };
 use serde_json::{Map, Value};
 
-/// A built layer.
+/// A built layer (built once per case, so variant sizes do not matter).
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Built {
     LayerNorm(LayerNorm),
     BatchNorm1d(BatchNorm1d),
@@ -16,8 +17,8 @@ pub(super) enum Built {
     Rnn(RNN),
     Lstm(LSTM),
     Gru(GRU),
-    Mha(MultiheadAttention),
-    Tel(TransformerEncoderLayer),
+    Mha(Box<MultiheadAttention>),
+    Tel(Box<TransformerEncoderLayer>),
 }
 
 impl Built {
@@ -29,8 +30,8 @@ impl Built {
             Built::Rnn(m) => m,
             Built::Lstm(m) => m,
             Built::Gru(m) => m,
-            Built::Mha(m) => m,
-            Built::Tel(m) => m,
+            Built::Mha(m) => m.as_mut(),
+            Built::Tel(m) => m.as_mut(),
         }
     }
 }
@@ -158,7 +159,7 @@ pub(super) fn build(
                 a.usize("num_heads", None)?,
                 a.bool("batch_first", false)?,
             )
-            .map(Built::Mha)
+            .map(|m| Built::Mha(Box::new(m)))
         }
         "TransformerEncoderLayer" => {
             a.known(
@@ -180,7 +181,7 @@ pub(super) fn build(
             .with_dropout(a.f32("dropout", 0.1)?)
             .with_batch_first(a.bool("batch_first", false)?)
             .with_norm_first(a.bool("norm_first", false)?);
-            TransformerEncoderLayer::new(cfg).map(Built::Tel)
+            TransformerEncoderLayer::new(cfg).map(|m| Built::Tel(Box::new(m)))
         }
         other => return Err(format!("unknown module class '{other}'")),
     })
