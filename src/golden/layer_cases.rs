@@ -315,3 +315,27 @@ fn call(b: &mut Built, case: &Case) -> Result<crate::Result<Vec<usize>>, String>
         }
     })
 }
+
+/// `torch.manual_seed(seed); y = F.dropout(x, p, training)` through `nn::Dropout` and the
+/// global generator: the same mask as PyTorch's non-MKL kernel (see `ops::dropout`).
+pub(super) fn dropout(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
+    let p = case
+        .params
+        .get("p")
+        .and_then(Value::as_f64)
+        .ok_or("params.p is missing")? as f32;
+    let training = bool_param(case, "training")?;
+    let seed = case
+        .params
+        .get("seed")
+        .and_then(Value::as_u64)
+        .ok_or("params.seed is missing")?;
+    let x = case.input("x")?;
+    let mut m = crate::nn::Dropout::new(p).map_err(|e| op_err("nn::Dropout::new", e))?;
+    m.set_training(training);
+    crate::rng::manual_seed(seed);
+    let y = m.forward(&x).map_err(|e| op_err("Dropout::forward", e))?;
+    let mut c = Computed::default();
+    c.output("y", &y);
+    Ok(c)
+}

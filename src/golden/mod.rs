@@ -132,6 +132,7 @@ fn handler(op: &str) -> Option<Handler> {
         "transformer_encoder_layer" => layer_cases::transformer_encoder_layer,
         "module_init" => layer_cases::module_init,
         "layer_error" => layer_cases::layer_error,
+        "dropout" => layer_cases::dropout,
         _ => return None,
     })
 }

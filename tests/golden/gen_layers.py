@@ -435,6 +435,41 @@ def main():
     write_file("layer_errors.json", "layer_errors",
                "Exact exception class and message for wrong shapes and arguments.",
                error_cases())
+    main_dropout()
+
+
+
+def dropout_cases():
+    """F.dropout after torch.manual_seed(seed). PyTorch's non-MKL bernoulli_ kernel keeps
+    element i when the i-th float64 uniform is below 1 - p; refuse to write the file where
+    torch draws differently (MKL builds on Intel CPUs), since nnbook follows the former."""
+    cases = []
+    for i, (p, shape, training) in enumerate([(0.5, (4, 8), True), (0.3, (3, 50), True),
+                                              (0.9, (64,), True), (0.25, (2, 6), False),
+                                              (1.0, (5,), True), (0.0, (5,), True)]):
+        seed = 40 + i
+        x = torch.randn(*shape, generator=rng(700 + i))
+        torch.manual_seed(seed)
+        y = torch.nn.functional.dropout(x, p, training=training)
+        torch.manual_seed(seed)
+        u = torch.rand(x.numel(), dtype=torch.float64).reshape(shape)
+        if training and 0 < p < 1:
+            expect = torch.where(u < 1 - p, x * (1.0 / torch.tensor(1 - p, dtype=torch.float32)),
+                                 torch.zeros_like(x))
+            if not torch.equal(y, expect):
+                raise SystemExit("this PyTorch draws dropout masks differently (MKL "
+                                 "bernoulli_ on an Intel CPU?); regenerate on another machine")
+        cases.append(make_case(f"dropout_p{p}_{'train' if training else 'eval'}_{i}", "dropout",
+                               {"p": p, "training": training, "seed": seed}, {"x": x}, None,
+                               {"y": y}, None, {"outputs": {"y": {"rtol": 0.0, "atol": 0.0}}},
+                               notes="torch.manual_seed(seed); y = F.dropout(x, p, training)"))
+    return cases
+
+
+def main_dropout():
+    write_file("dropout.json", "dropout",
+               "F.dropout after torch.manual_seed(seed): the same elements zeroed and the same "
+               "1/(1-p) scaling, exactly (PyTorch's non-MKL bernoulli_ kernel).", dropout_cases())
 
 
 if __name__ == "__main__":
