@@ -219,3 +219,85 @@ fn sequential_of_the_new_layers_prints_as_pytorch() {
     let trace = m.shape_trace(&[2, 5]).unwrap();
     assert_eq!(trace.last().unwrap().output_shape, vec![2, 4]);
 }
+
+#[test]
+fn recurrent_backward_matches_finite_differences() {
+    use nnbook::nn::{GRU, RNN};
+    let mut rng = Rng::new(3);
+    let cfgs = [
+        RnnConfig::new(3, 4),
+        RnnConfig::new(3, 4)
+            .with_num_layers(2)
+            .with_batch_first(true),
+        RnnConfig::new(3, 4).with_relu(true).with_bias(false),
+    ];
+    for cfg in cfgs {
+        let x = randn(&mut rng, &[5, 2, 3]);
+        // [T, B, I] = [5, 2, 3], or [B, T, I] with batch_first: the output is [5, 2, 4].
+        let g = randn(&mut rng, &[5, 2, 4]);
+        let mut rnn = RNN::new(cfg).unwrap();
+        check_grads(&mut rnn, &x, &g, 1e-2, 3e-3);
+        let mut lstm = LSTM::new(cfg).unwrap();
+        check_grads(&mut lstm, &x, &g, 1e-2, 3e-3);
+        let mut gru = GRU::new(cfg).unwrap();
+        check_grads(&mut gru, &x, &g, 1e-2, 3e-3);
+    }
+    // Unbatched input [T, I].
+    let x = randn(&mut rng, &[4, 3]);
+    let g = randn(&mut rng, &[4, 4]);
+    check_grads(
+        &mut GRU::new(RnnConfig::new(3, 4)).unwrap(),
+        &x,
+        &g,
+        1e-2,
+        3e-3,
+    );
+}
+
+#[test]
+fn lstm_state_gradients_match_finite_differences() {
+    let mut rng = Rng::new(4);
+    let mut lstm = LSTM::new(RnnConfig::new(2, 3).with_num_layers(2)).unwrap();
+    let x = randn(&mut rng, &[4, 2, 2]);
+    let (h0, c0) = (randn(&mut rng, &[2, 2, 3]), randn(&mut rng, &[2, 2, 3]));
+    let (g, gh, gc) = (
+        randn(&mut rng, &[4, 2, 3]),
+        randn(&mut rng, &[2, 2, 3]),
+        randn(&mut rng, &[2, 2, 3]),
+    );
+    let dot = |a: &Tensor, b: &Tensor| -> f64 {
+        a.data()
+            .iter()
+            .zip(b.data())
+            .map(|(&u, &v)| u as f64 * v as f64)
+            .sum()
+    };
+    let mut l = |lstm: &mut LSTM, h0: &Tensor, c0: &Tensor| {
+        let (y, (h, c)) = lstm.forward_with(&x, Some((h0, c0))).unwrap();
+        dot(&y, &g) + dot(&h, &gh) + dot(&c, &gc)
+    };
+    let _ = l(&mut lstm, &h0, &c0);
+    let (_, dh0, dc0) = lstm.backward_states(&g, Some(&gh), Some(&gc)).unwrap();
+    let dc0 = dc0.unwrap();
+    let h = 1e-2f32;
+    for i in 0..h0.numel() {
+        for (which, want) in [(0, dh0.data()[i]), (1, dc0.data()[i])] {
+            let bump = |d: f32| {
+                let (mut a, mut b) = (h0.clone(), c0.clone());
+                if which == 0 {
+                    a.data_mut()[i] += d;
+                } else {
+                    b.data_mut()[i] += d;
+                }
+                (a, b)
+            };
+            let (a1, b1) = bump(h);
+            let (a2, b2) = bump(-h);
+            let fd = (l(&mut lstm, &a1, &b1) - l(&mut lstm, &a2, &b2)) / (2.0 * h as f64);
+            assert!(
+                (fd - want as f64).abs() < 3e-3,
+                "state {which}[{i}]: fd {fd} backward {want}"
+            );
+        }
+    }
+}

@@ -1,5 +1,6 @@
 //! `nn.RNN`, `nn.LSTM`, `nn.GRU` (unidirectional, any `num_layers`, `batch_first` both ways,
-//! batched `[T, B, I]` / `[B, T, I]` or unbatched `[T, I]` input). Forward only.
+//! batched `[T, B, I]` / `[B, T, I]` or unbatched `[T, I]` input), forward and backward
+//! (backpropagation through time, [`RnnBase::backward_states`]).
 //!
 //! Parameters per layer `k` (state_dict names, PyTorch's order): `weight_ih_lk` `[G, I_k]`,
 //! `weight_hh_lk` `[G, H]`, `bias_ih_lk` `[G]`, `bias_hh_lk` `[G]` with `G = H` (RNN), `4H`
@@ -17,9 +18,14 @@
 //! ```
 
 use crate::error::{fmt_shape, Error, Result};
+use crate::kernels::{sgemm, MatRef};
 use crate::nn::layer_norm::py_bool;
+use crate::nn::linear::no_forward;
 use crate::nn::{init, Module, Param};
-use crate::ops::rnn_cells::{affine_rows, gru_step, lstm_step, rnn_step};
+use crate::ops::rnn_cells::{
+    affine_rows, gru_step, gru_step_backward, lstm_step, lstm_step_backward, rnn_step,
+    rnn_step_backward, StepGrads,
+};
 use crate::tensor::{guard, Tensor};
 
 /// Which recurrence.
@@ -121,6 +127,31 @@ pub struct RnnBase {
     pub config: RnnConfig,
     /// `num_layers` layers, bottom first.
     pub layers: Vec<RnnLayer>,
+}
+
+/// What [`RnnBase::backward_states`] needs from a forward.
+#[derive(Clone, Debug)]
+pub struct RnnCache {
+    x_shape: Vec<usize>,
+    state_shape: Vec<usize>,
+    t: usize,
+    b: usize,
+    layers: Vec<LayerCache>,
+}
+
+/// One layer's forward record (time-major): its input `[T, B, I_k]`, `gi`/`gh` `[T, B, G]`,
+/// the hidden (and LSTM cell) states `[T + 1, B, H]` (index 0 the initial state).
+#[derive(Clone, Debug)]
+struct LayerCache {
+    x: Vec<f32>,
+    gi: Vec<f32>,
+    gh: Vec<f32>,
+    h: Vec<f32>,
+    c: Vec<f32>,
+}
+
+fn accumulate_slice(a: &mut [f32], b: &[f32]) {
+    a.iter_mut().zip(b).for_each(|(x, &y)| *x += y);
 }
 
 /// What a forward returns besides the output: `h_n` (and `c_n` for LSTM), each
@@ -287,6 +318,31 @@ impl RnnBase {
         h0: Option<&Tensor>,
         c0: Option<&Tensor>,
     ) -> Result<(Tensor, Finals)> {
+        self.run(x, h0, c0, false).map(|(y, f, _)| (y, f))
+    }
+
+    /// [`RnnBase::forward_states`] that also returns what [`RnnBase::backward_states`] needs.
+    ///
+    /// # Errors
+    /// As [`RnnBase::forward_states`].
+    pub fn forward_cached(
+        &self,
+        x: &Tensor,
+        h0: Option<&Tensor>,
+        c0: Option<&Tensor>,
+    ) -> Result<(Tensor, Finals, RnnCache)> {
+        let (y, f, cache) = self.run(x, h0, c0, true)?;
+        let cache = cache.ok_or_else(|| no_backward(self.mode.name()))?;
+        Ok((y, f, cache))
+    }
+
+    fn run(
+        &self,
+        x: &Tensor,
+        h0: Option<&Tensor>,
+        c0: Option<&Tensor>,
+        keep: bool,
+    ) -> Result<(Tensor, Finals, Option<RnnCache>)> {
         let (t, b, batched) = self.input_dims(x.shape())?;
         let hs: Vec<&Tensor> = h0.into_iter().chain(c0).collect();
         if !hs.is_empty() {
@@ -315,11 +371,21 @@ impl RnnBase {
         let mut h_n = h0.map_or_else(|| zeros.clone(), |h| h.data().to_vec());
         let mut c_n = lstm.then(|| c0.map_or_else(|| zeros.clone(), |c| c.data().to_vec()));
         let g = self.mode.gates() * hsz;
+        let mut caches = Vec::new();
         for (k, layer) in self.layers.iter().enumerate() {
             let bias = |p: &Option<Param>| p.as_ref().map(|p| p.value.data().to_vec());
             let (bi, bh) = (bias(&layer.bias_ih), bias(&layer.bias_hh));
             let gi_all = affine_rows(&seq, t * b, layer.weight_ih.value.data(), g, bi.as_deref());
             let h = &mut h_n[k * b * hsz..(k + 1) * b * hsz];
+            let mut lc = keep.then(|| LayerCache {
+                x: seq.clone(),
+                gh: Vec::with_capacity(t * b * g),
+                h: h.to_vec(),
+                c: c_n
+                    .as_ref()
+                    .map_or(Vec::new(), |c| c[k * b * hsz..(k + 1) * b * hsz].to_vec()),
+                gi: Vec::new(),
+            });
             let mut out = vec![0.0f32; t * b * hsz];
             for s in 0..t {
                 let gh = affine_rows(h, b, layer.weight_hh.value.data(), g, bh.as_deref());
@@ -334,6 +400,17 @@ impl RnnBase {
                     }
                 }
                 out[s * b * hsz..(s + 1) * b * hsz].copy_from_slice(h);
+                if let Some(lc) = lc.as_mut() {
+                    lc.gh.extend_from_slice(&gh);
+                    lc.h.extend_from_slice(h);
+                    if let Some(cs) = c_n.as_ref() {
+                        lc.c.extend_from_slice(&cs[k * b * hsz..(k + 1) * b * hsz]);
+                    }
+                }
+            }
+            if let Some(mut lc) = lc {
+                lc.gi = gi_all;
+                caches.push(lc);
             }
             seq = out;
         }
@@ -348,7 +425,167 @@ impl RnnBase {
         }
         let h_n = Tensor::from_vec(&state_shape, h_n)?;
         let c_n = c_n.map(|v| Tensor::from_vec(&state_shape, v)).transpose()?;
-        Ok((output, (h_n, c_n)))
+        let cache = keep.then(|| RnnCache {
+            x_shape: x.shape().to_vec(),
+            state_shape,
+            t,
+            b,
+            layers: caches,
+        });
+        Ok((output, (h_n, c_n), cache))
+    }
+
+    /// Backpropagation through time for the forward that produced `cache`: adds every
+    /// parameter's gradient into its `Param::grad` and returns `(dx, dh0, dc0)` (`dc0` for
+    /// LSTM only), shaped as `x`, `h0`, `c0`.
+    ///
+    /// * `grad_output`: `dL/doutput`, the output's shape
+    /// * `grad_h_n`, `grad_c_n`: `dL/dh_n`, `dL/dc_n` (`[num_layers, B, H]`), zero if `None`
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] when a gradient does not have its tensor's shape.
+    pub fn backward_states(
+        &mut self,
+        cache: &RnnCache,
+        grad_output: &Tensor,
+        grad_h_n: Option<&Tensor>,
+        grad_c_n: Option<&Tensor>,
+    ) -> Result<(Tensor, Tensor, Option<Tensor>)> {
+        let c = self.config;
+        let (t, b, hsz, nl) = (cache.t, cache.b, c.hidden_size, c.num_layers);
+        let batched = cache.x_shape.len() == 3;
+        let out_shape = self.output_shape(&cache.x_shape)?;
+        grad_output.expect_shape("rnn_backward", &out_shape)?;
+        for gs in [grad_h_n, grad_c_n].into_iter().flatten() {
+            gs.expect_shape("rnn_backward", &cache.state_shape)?;
+        }
+        let mut d_seq = if batched && c.batch_first {
+            grad_output.transpose(0, 1)?.into_vec()
+        } else {
+            grad_output.data().to_vec()
+        };
+        let lstm = self.mode == RnnMode::Lstm;
+        let g = self.mode.gates() * hsz;
+        let bh_len = b * hsz;
+        let mut dh0 = vec![0.0f32; nl * bh_len];
+        let mut dc0 = vec![0.0f32; nl * bh_len];
+        for k in (0..nl).rev() {
+            let lc = &cache.layers[k];
+            let layer = &mut self.layers[k];
+            let inp = lc.x.len().checked_div(t * b).unwrap_or(0);
+            let slice = |o: Option<&Tensor>| {
+                o.map_or(vec![0.0; bh_len], |v| {
+                    v.data()[k * bh_len..(k + 1) * bh_len].to_vec()
+                })
+            };
+            let (mut dh, mut dc) = (slice(grad_h_n), slice(grad_c_n));
+            let mut dgi_all = vec![0.0f32; t * b * g];
+            let mut dgh = vec![0.0f32; b * g];
+            let mut dh_prev = vec![0.0f32; bh_len];
+            let mut dc_prev = vec![0.0f32; bh_len];
+            let mut dw_hh = vec![0.0f32; g * hsz];
+            let whh = layer.weight_hh.value.data().to_vec();
+            for s in (0..t).rev() {
+                dh.iter_mut()
+                    .zip(&d_seq[s * bh_len..(s + 1) * bh_len])
+                    .for_each(|(a, &v)| *a += v);
+                fn at(v: &[f32], i: usize, n: usize) -> &[f32] {
+                    &v[i * n..(i + 1) * n]
+                }
+                let step = |v, i| at(v, i, bh_len);
+                let gi = &lc.gi[s * b * g..(s + 1) * b * g];
+                let gh = &lc.gh[s * b * g..(s + 1) * b * g];
+                let out = StepGrads {
+                    dgi: &mut dgi_all[s * b * g..(s + 1) * b * g],
+                    dgh: &mut dgh,
+                    dh_prev: &mut dh_prev,
+                    dc_prev: &mut dc_prev,
+                };
+                match self.mode {
+                    RnnMode::RnnTanh => rnn_step_backward(step(&lc.h, s + 1), &dh, false, out),
+                    RnnMode::RnnRelu => rnn_step_backward(step(&lc.h, s + 1), &dh, true, out),
+                    RnnMode::Lstm => lstm_step_backward(
+                        gi,
+                        gh,
+                        step(&lc.c, s),
+                        step(&lc.c, s + 1),
+                        &dh,
+                        &dc,
+                        hsz,
+                        out,
+                    ),
+                    RnnMode::Gru => gru_step_backward(gi, gh, step(&lc.h, s), &dh, hsz, out),
+                }
+                // dh_{t-1} = direct path + dgh · W_hh; dW_hh += dghᵀ · h_{t-1}.
+                let dghm = MatRef::row_major(&dgh, b, g);
+                sgemm(dghm, MatRef::row_major(&whh, g, hsz), &mut dh_prev, true);
+                sgemm(
+                    dghm.t(),
+                    MatRef::row_major(step(&lc.h, s), b, hsz),
+                    &mut dw_hh,
+                    true,
+                );
+                if let Some(bh) = layer.bias_hh.as_mut() {
+                    for row in dgh.chunks(g) {
+                        bh.grad
+                            .data_mut()
+                            .iter_mut()
+                            .zip(row)
+                            .for_each(|(a, &v)| *a += v);
+                    }
+                }
+                std::mem::swap(&mut dh, &mut dh_prev);
+                if lstm {
+                    std::mem::swap(&mut dc, &mut dc_prev);
+                }
+            }
+            dh0[k * bh_len..(k + 1) * bh_len].copy_from_slice(&dh);
+            dc0[k * bh_len..(k + 1) * bh_len].copy_from_slice(&dc);
+            accumulate_slice(layer.weight_hh.grad.data_mut(), &dw_hh);
+            // dX = dGI · W_ih; dW_ih += dGIᵀ · X; db_ih += Σ_rows dGI.
+            let dgim = MatRef::row_major(&dgi_all, t * b, g);
+            let mut dx = vec![0.0f32; t * b * inp];
+            let mut dw_ih = vec![0.0f32; g * inp];
+            if t * b > 0 && inp > 0 {
+                sgemm(
+                    dgim,
+                    MatRef::row_major(layer.weight_ih.value.data(), g, inp),
+                    &mut dx,
+                    false,
+                );
+                sgemm(
+                    dgim.t(),
+                    MatRef::row_major(&lc.x, t * b, inp),
+                    &mut dw_ih,
+                    false,
+                );
+            }
+            accumulate_slice(layer.weight_ih.grad.data_mut(), &dw_ih);
+            if let Some(bi) = layer.bias_ih.as_mut() {
+                for row in dgi_all.chunks(g) {
+                    bi.grad
+                        .data_mut()
+                        .iter_mut()
+                        .zip(row)
+                        .for_each(|(a, &v)| *a += v);
+                }
+            }
+            d_seq = dx;
+        }
+        let mut dx = if batched && c.batch_first {
+            let (a, bb, i) = (cache.x_shape[0], cache.x_shape[1], cache.x_shape[2]);
+            Tensor::from_vec(&[bb, a, i], d_seq)?.transpose(0, 1)?
+        } else {
+            Tensor::from_vec(&cache.x_shape, d_seq)?
+        };
+        if dx.shape() != cache.x_shape.as_slice() {
+            dx = Tensor::from_vec(&cache.x_shape, dx.into_vec())?;
+        }
+        let dh0 = Tensor::from_vec(&cache.state_shape, dh0)?;
+        let dc0 = lstm
+            .then(|| Tensor::from_vec(&cache.state_shape, dc0))
+            .transpose()?;
+        Ok((dx, dh0, dc0))
     }
 
     /// Output shape for an input shape (PyTorch's errors where it does not fit).
@@ -438,17 +675,44 @@ macro_rules! recurrent_module {
         #[derive(Clone, Debug)]
         pub struct $name {
             pub base: RnnBase,
+            cache: Option<RnnCache>,
+        }
+
+        impl $name {
+            /// Backpropagation through time for the last forward ([`Module::forward`] or
+            /// `forward_with`): adds the parameter gradients and returns `(dx, dh0, dc0)`
+            /// (`dc0` only for LSTM). `grad_h_n` / `grad_c_n` default to zero.
+            ///
+            /// # Errors
+            /// When there was no forward, or a gradient has the wrong shape.
+            pub fn backward_states(
+                &mut self,
+                grad_output: &Tensor,
+                grad_h_n: Option<&Tensor>,
+                grad_c_n: Option<&Tensor>,
+            ) -> Result<(Tensor, Tensor, Option<Tensor>)> {
+                let name = self.base.mode.name();
+                let cache = self.cache.take().ok_or_else(|| no_forward(name))?;
+                let r = self
+                    .base
+                    .backward_states(&cache, grad_output, grad_h_n, grad_c_n);
+                self.cache = Some(cache);
+                r
+            }
         }
 
         impl Module for $name {
             /// The output sequence, with zero initial states (see `forward_with` for the
             /// final states).
             fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-                Ok(self.base.forward_states(x, None, None)?.0)
+                let (y, _, cache) = self.base.forward_cached(x, None, None)?;
+                self.cache = Some(cache);
+                Ok(y)
             }
 
-            fn backward(&mut self, _grad_y: &Tensor) -> Result<Tensor> {
-                Err(no_backward(self.base.mode.name()))
+            /// `dL/dx` for `dL/doutput` (with `dL/dh_n = 0`).
+            fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
+                Ok(self.backward_states(grad_y, None, None)?.0)
             }
 
             fn named_parameters(&self) -> Vec<(String, &Param)> {
@@ -500,6 +764,7 @@ impl RNN {
         };
         Ok(RNN {
             base: RnnBase::new(mode, config)?,
+            cache: None,
         })
     }
 
@@ -510,8 +775,9 @@ impl RNN {
     /// # Errors
     /// PyTorch's texts, e.g. `input.size(-1) must be equal to input_size. Expected 4, got 3`,
     /// `Expected hidden size (1, 2, 5), got [1, 3, 5]`.
-    pub fn forward_with(&self, x: &Tensor, h0: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
-        let (out, (h_n, _)) = self.base.forward_states(x, h0, None)?;
+    pub fn forward_with(&mut self, x: &Tensor, h0: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
+        let (out, (h_n, _), cache) = self.base.forward_cached(x, h0, None)?;
+        self.cache = Some(cache);
         Ok((out, h_n))
     }
 }
@@ -524,6 +790,7 @@ impl GRU {
     pub fn new(config: RnnConfig) -> Result<GRU> {
         Ok(GRU {
             base: RnnBase::new(RnnMode::Gru, config)?,
+            cache: None,
         })
     }
 
@@ -531,8 +798,9 @@ impl GRU {
     ///
     /// # Errors
     /// As [`RNN::forward_with`].
-    pub fn forward_with(&self, x: &Tensor, h0: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
-        let (out, (h_n, _)) = self.base.forward_states(x, h0, None)?;
+    pub fn forward_with(&mut self, x: &Tensor, h0: Option<&Tensor>) -> Result<(Tensor, Tensor)> {
+        let (out, (h_n, _), cache) = self.base.forward_cached(x, h0, None)?;
+        self.cache = Some(cache);
         Ok((out, h_n))
     }
 }
@@ -545,6 +813,7 @@ impl LSTM {
     pub fn new(config: RnnConfig) -> Result<LSTM> {
         Ok(LSTM {
             base: RnnBase::new(RnnMode::Lstm, config)?,
+            cache: None,
         })
     }
 
@@ -554,12 +823,13 @@ impl LSTM {
     /// # Errors
     /// PyTorch's texts, e.g. `Expected hidden[1] size (1, 2, 5), got [1, 3, 5]`.
     pub fn forward_with(
-        &self,
+        &mut self,
         x: &Tensor,
         hx: Option<(&Tensor, &Tensor)>,
     ) -> Result<(Tensor, (Tensor, Tensor))> {
         let (h0, c0) = hx.unzip();
-        let (out, (h_n, c_n)) = self.base.forward_states(x, h0, c0)?;
+        let (out, (h_n, c_n), cache) = self.base.forward_cached(x, h0, c0)?;
+        self.cache = Some(cache);
         let c_n = c_n.ok_or_else(|| Error::runtime("LSTM", "LSTM: no cell state"))?;
         Ok((out, (h_n, c_n)))
     }

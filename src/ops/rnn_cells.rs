@@ -99,3 +99,102 @@ mod tests {
         assert!((h[0] - 0.25).abs() < 1e-6);
     }
 }
+
+/// Backward of one step of any cell, given the step's pre-activations. Writes the gradients
+/// of the step's pre-activation inputs into `dgi` and `dgh` (`[B, G]`, `G = gates·H`) and the
+/// gradient flowing straight to the previous states into `dh_prev` (GRU's `z⊙h` path; zero
+/// for the others) and `dc_prev` (LSTM). `dh` is `dL/dh_t`, `dc` is `dL/dc_t` (LSTM; ignored
+/// otherwise). `h_prev`, `c_prev`, `c` are the states around the step (`[B, H]`).
+pub struct StepGrads<'a> {
+    pub dgi: &'a mut [f32],
+    pub dgh: &'a mut [f32],
+    pub dh_prev: &'a mut [f32],
+    pub dc_prev: &'a mut [f32],
+}
+
+/// RNN step backward: `h = act(gi + gh)`; `h` the step's output.
+pub fn rnn_step_backward(h: &[f32], dh: &[f32], relu: bool, out: StepGrads) {
+    for (j, (&hv, &d)) in h.iter().zip(dh).enumerate() {
+        let da = if relu {
+            if hv > 0.0 {
+                d
+            } else {
+                0.0
+            }
+        } else {
+            d * (1.0 - hv * hv)
+        };
+        out.dgi[j] = da;
+        out.dgh[j] = da;
+        out.dh_prev[j] = 0.0;
+    }
+}
+
+/// LSTM step backward (gates i, f, g, o recomputed from `gi + gh`).
+#[allow(clippy::too_many_arguments)]
+pub fn lstm_step_backward(
+    gi: &[f32],
+    gh: &[f32],
+    c_prev: &[f32],
+    c: &[f32],
+    dh: &[f32],
+    dc: &[f32],
+    hidden: usize,
+    out: StepGrads,
+) {
+    let hs = hidden;
+    for bj in 0..dh.len() {
+        let (bi, j) = (bj / hs, bj % hs);
+        let (a, b) = (&gi[bi * 4 * hs..], &gh[bi * 4 * hs..]);
+        let i = sigmoid(a[j] + b[j]);
+        let f = sigmoid(a[hs + j] + b[hs + j]);
+        let g = (a[2 * hs + j] + b[2 * hs + j]).tanh();
+        let o = sigmoid(a[3 * hs + j] + b[3 * hs + j]);
+        let tc = c[bj].tanh();
+        let d_o = dh[bj] * tc;
+        let dct = dc[bj] + dh[bj] * o * (1.0 - tc * tc);
+        let pre = [
+            dct * g * i * (1.0 - i),
+            dct * c_prev[bj] * f * (1.0 - f),
+            dct * i * (1.0 - g * g),
+            d_o * o * (1.0 - o),
+        ];
+        for (k, v) in pre.into_iter().enumerate() {
+            out.dgi[bi * 4 * hs + k * hs + j] = v;
+            out.dgh[bi * 4 * hs + k * hs + j] = v;
+        }
+        out.dc_prev[bj] = dct * f;
+        out.dh_prev[bj] = 0.0;
+    }
+}
+
+/// GRU step backward (gates r, z, n recomputed from `gi`, `gh`).
+pub fn gru_step_backward(
+    gi: &[f32],
+    gh: &[f32],
+    h_prev: &[f32],
+    dh: &[f32],
+    hidden: usize,
+    out: StepGrads,
+) {
+    let hs = hidden;
+    for bj in 0..dh.len() {
+        let (bi, j) = (bj / hs, bj % hs);
+        let (a, b) = (&gi[bi * 3 * hs..], &gh[bi * 3 * hs..]);
+        let r = sigmoid(a[j] + b[j]);
+        let z = sigmoid(a[hs + j] + b[hs + j]);
+        let n = (a[2 * hs + j] + r * b[2 * hs + j]).tanh();
+        let d = dh[bj];
+        let dan = d * (1.0 - z) * (1.0 - n * n);
+        let daz = d * (h_prev[bj] - n) * z * (1.0 - z);
+        let dar = dan * b[2 * hs + j] * r * (1.0 - r);
+        let o = bi * 3 * hs;
+        out.dgi[o + j] = dar;
+        out.dgh[o + j] = dar;
+        out.dgi[o + hs + j] = daz;
+        out.dgh[o + hs + j] = daz;
+        out.dgi[o + 2 * hs + j] = dan;
+        out.dgh[o + 2 * hs + j] = dan * r;
+        out.dh_prev[bj] = d * z;
+    }
+}
