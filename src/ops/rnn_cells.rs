@@ -79,27 +79,6 @@ pub fn gru_step(gi: &[f32], gh: &[f32], h: &mut [f32], hidden: usize) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn affine_rows_is_x_wt_plus_b() {
-        // x [2,3], w [2,3]: rows of x·wᵀ + b.
-        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
-        let w = [1.0, 0.0, -1.0, 0.5, 0.5, 0.5];
-        let out = affine_rows(&x, 2, &w, 2, Some(&[10.0, 20.0]));
-        assert_eq!(out, vec![8.0, 23.0, 8.0, 27.5]);
-    }
-
-    #[test]
-    fn gru_keeps_h_when_z_saturates() {
-        let mut h = [0.25f32];
-        gru_step(&[0.0, 50.0, 1.0], &[0.0, 50.0, 1.0], &mut h, 1);
-        assert!((h[0] - 0.25).abs() < 1e-6);
-    }
-}
-
 /// Backward of one step of any cell, given the step's pre-activations. Writes the gradients
 /// of the step's pre-activation inputs into `dgi` and `dgh` (`[B, G]`, `G = gates·H`) and the
 /// gradient flowing straight to the previous states into `dh_prev` (GRU's `z⊙h` path; zero
@@ -196,5 +175,26 @@ pub fn gru_step_backward(
         out.dgi[o + 2 * hs + j] = dan;
         out.dgh[o + 2 * hs + j] = dan * r;
         out.dh_prev[bj] = d * z;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn affine_rows_is_x_wt_plus_b() {
+        // x [2,3], w [2,3]: rows of x·wᵀ + b.
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let w = [1.0, 0.0, -1.0, 0.5, 0.5, 0.5];
+        let out = affine_rows(&x, 2, &w, 2, Some(&[10.0, 20.0]));
+        assert_eq!(out, vec![8.0, 23.0, 8.0, 27.5]);
+    }
+
+    #[test]
+    fn gru_keeps_h_when_z_saturates() {
+        let mut h = [0.25f32];
+        gru_step(&[0.0, 50.0, 1.0], &[0.0, 50.0, 1.0], &mut h, 1);
+        assert!((h[0] - 0.25).abs() < 1e-6);
     }
 }
