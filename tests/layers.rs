@@ -272,7 +272,7 @@ fn lstm_state_gradients_match_finite_differences() {
             .map(|(&u, &v)| u as f64 * v as f64)
             .sum()
     };
-    let mut l = |lstm: &mut LSTM, h0: &Tensor, c0: &Tensor| {
+    let l = |lstm: &mut LSTM, h0: &Tensor, c0: &Tensor| {
         let (y, (h, c)) = lstm.forward_with(&x, Some((h0, c0))).unwrap();
         dot(&y, &g) + dot(&h, &gh) + dot(&c, &gc)
     };
