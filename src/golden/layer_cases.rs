@@ -126,23 +126,39 @@ pub(super) fn gru(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
 }
 
 fn recurrent(case: &Case, class: &str) -> Result<Computed, String> {
-    let b = built(case, class, &[], &["x", "h0", "c0"])?;
+    let call = ["x", "h0", "c0", "g_output", "g_h_n", "g_c_n"];
+    let mut b = built(case, class, &[], &call)?;
     let x = case.input("x")?;
     let (h0, c0) = (case.optional_input("h0")?, case.optional_input("c0")?);
-    let base = match &b {
-        Built::Rnn(m) => &m.base,
-        Built::Lstm(m) => &m.base,
-        Built::Gru(m) => &m.base,
+    let base = match &mut b {
+        Built::Rnn(m) => &mut m.base,
+        Built::Lstm(m) => &mut m.base,
+        Built::Gru(m) => &mut m.base,
         _ => unreachable!("built a recurrent layer"),
     };
-    let (out, (h_n, c_n)) = base
-        .forward_states(&x, h0.as_ref(), c0.as_ref())
+    let (out, (h_n, c_n), cache) = base
+        .forward_cached(&x, h0.as_ref(), c0.as_ref())
         .map_err(|e| op_err(&format!("{class}::forward_with"), e))?;
     let mut c = Computed::default();
     c.output("output", &out);
     c.output("h_n", &h_n);
-    if let Some(c_n) = c_n {
-        c.output("c_n", &c_n);
+    if let Some(c_n) = &c_n {
+        c.output("c_n", c_n);
+    }
+    // Grads of L = sum(output * g_output) + sum(h_n * g_h_n) (+ sum(c_n * g_c_n)).
+    if let Some(g) = case.optional_input("g_output")? {
+        let (gh, gc) = (case.optional_input("g_h_n")?, case.optional_input("g_c_n")?);
+        let (dx, dh0, dc0) = base
+            .backward_states(&cache, &g, gh.as_ref(), gc.as_ref())
+            .map_err(|e| op_err(&format!("{class}::backward_states"), e))?;
+        c.grad("x", &dx);
+        c.grad("h0", &dh0);
+        if let Some(dc0) = &dc0 {
+            c.grad("c0", dc0);
+        }
+        for (name, p) in base.named_parameters() {
+            c.grad(&name, &p.grad);
+        }
     }
     Ok(c)
 }

@@ -61,7 +61,7 @@ def state_of(make, args, seed, randomize=()):
 
 
 def forward_case(name, op, make, args, sd, call_inputs, call, out_names, extra_params=None,
-                 grads=None, notes=None):
+                 grads=None, notes=None, loss=None, loss_text="L = sum(y * g)"):
     """Outputs (and grads of L = sum(y * g)) in float32 and float64, tolerances from both."""
     def run(dtype):
         m = make(**args)
@@ -75,8 +75,8 @@ def forward_case(name, op, make, args, sd, call_inputs, call, out_names, extra_p
         outs = call(m, ins)
         gr = {}
         if grads:
-            loss = (outs["y"] * ins["g"]).sum()
-            loss.backward()
+            total = loss(outs, ins) if loss else (outs["y"] * ins["g"]).sum()
+            total.backward()
             params = dict(m.named_parameters())
             for k in grads:
                 src = ins[k] if k in ins else params[k]
@@ -93,7 +93,7 @@ def forward_case(name, op, make, args, sd, call_inputs, call, out_names, extra_p
         tol["grads"] = {k: tol_for(g32[k], g64[k]) for k in grads}
     params = dict(args)
     params.update(extra_params or {})
-    return make_case(name, op, params, inputs, "L = sum(y * g)" if grads else None,
+    return make_case(name, op, params, inputs, loss_text if grads else None,
                      {k: o32[k] for k in out_names}, g32 if grads else None, tol, notes)
 
 
@@ -211,7 +211,16 @@ def rnn_cases():
                 return {"output": out, "h_n": hn[0], "c_n": hn[1]}
             return {"output": out, "h_n": hn}
         outs = ["output", "h_n"] + (["c_n"] if op == "lstm" else [])
-        cases.append(forward_case(name, op, cls, args, sd, ins, call, outs))
+        out_shape = (xshape[0], xshape[1], h) if batched else (xshape[0], h)
+        for k in outs:
+            ins["g_" + k] = randn(g, *(out_shape if k == "output" else hs))
+
+        def loss(o, ins, outs=outs):
+            return sum((o[k] * ins["g_" + k]).sum() for k in outs)
+        grads = ["x"] + [k for k in ("h0", "c0") if k in ins] + list(sd)
+        cases.append(forward_case(name, op, cls, args, sd, ins, call, outs, grads=grads,
+                                  loss=loss, loss_text="L = " + " + ".join(
+                                      f"sum({k} * g_{k})" for k in outs)))
     return cases
 
 
