@@ -168,11 +168,11 @@ fn recurrent(case: &Case, class: &str) -> Result<Computed, String> {
 pub(super) fn multihead_attention(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
     let extras = ["average_attn_weights", "causal"];
     let (avg, causal) = (bool_param(case, extras[0])?, bool_param(case, extras[1])?);
-    let Built::Mha(m) = built(
+    let Built::Mha(mut m) = built(
         case,
         "MultiheadAttention",
         &extras,
-        &["query", "key", "value"],
+        &["query", "key", "value", "g"],
     )?
     else {
         unreachable!("built MultiheadAttention")
@@ -196,12 +196,22 @@ pub(super) fn multihead_attention(case: &Case, _: &mut Ctx) -> Result<Computed, 
     if let Some(w) = w {
         c.output("attn_weights", &w);
     }
+    // Grads of L = sum(attn_output * g).
+    if let Some(g) = case.optional_input("g")? {
+        let (dq, dk, dv) = m
+            .backward_qkv(&g)
+            .map_err(|e| op_err("MultiheadAttention::backward_qkv", e))?;
+        c.grad("query", &dq);
+        c.grad("key", &dk);
+        c.grad("value", &dv);
+        param_grads(&mut c, m.as_mut(), case);
+    }
     Ok(c)
 }
 
 /// `y = nn.TransformerEncoderLayer(**params).eval()(x)` and its self-attention weights.
 pub(super) fn transformer_encoder_layer(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
-    let Built::Tel(mut m) = built(case, "TransformerEncoderLayer", &[], &["x"])? else {
+    let Built::Tel(mut m) = built(case, "TransformerEncoderLayer", &[], &["x", "g"])? else {
         unreachable!("built TransformerEncoderLayer")
     };
     m.set_training(false);
@@ -212,6 +222,14 @@ pub(super) fn transformer_encoder_layer(case: &Case, _: &mut Ctx) -> Result<Comp
     c.output("y", &y);
     if let Some(w) = m.last_attn_weights() {
         c.output("attn_weights", w);
+    }
+    // Grads of L = sum(y * g).
+    if let Some(g) = case.optional_input("g")? {
+        let dx = m
+            .backward(&g)
+            .map_err(|e| op_err("TransformerEncoderLayer::backward", e))?;
+        c.grad("x", &dx);
+        param_grads(&mut c, m.as_mut(), case);
     }
     Ok(c)
 }

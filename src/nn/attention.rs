@@ -1,5 +1,5 @@
-//! `nn.MultiheadAttention(embed_dim, num_heads, bias=True, batch_first=False)` (forward only,
-//! no dropout, `kdim = vdim = embed_dim`).
+//! `nn.MultiheadAttention(embed_dim, num_heads, bias=True, batch_first=False)` (forward and
+//! backward, no dropout, `kdim = vdim = embed_dim`).
 //!
 //! Parameters (state_dict names, PyTorch's order): `in_proj_weight` `[3E, E]`,
 //! `in_proj_bias` `[3E]`, `out_proj.weight` `[E, E]`, `out_proj.bias` `[E]`. Initialised as
@@ -17,9 +17,11 @@
 //! ```
 
 use crate::error::{Error, PyKind, Result};
+use crate::nn::linear::{accumulate, no_forward};
 use crate::nn::{init, Linear, Module, Param};
 use crate::ops::attention::{
-    average_heads, multi_head_attention_forward, AttentionDims, AttentionWeights,
+    average_heads, multi_head_attention_backward, multi_head_attention_forward_cached,
+    AttentionCache, AttentionDims, AttentionWeights,
 };
 use crate::tensor::{guard, Tensor};
 
@@ -40,6 +42,8 @@ pub struct MultiheadAttention {
     /// The head-averaged attention weights of the last [`Module::forward`], `[N, L, S]`
     /// (`[L, S]` unbatched).
     pub last_attn_weights: Option<Tensor>,
+    /// The last forward's record and its inputs' shapes (query, key, value).
+    cache: Option<(AttentionCache, [Vec<usize>; 3])>,
 }
 
 fn assertion(msg: String) -> Error {
@@ -78,6 +82,7 @@ impl MultiheadAttention {
             in_proj_bias,
             out_proj,
             last_attn_weights: None,
+            cache: None,
         })
     }
 
@@ -96,7 +101,7 @@ impl MultiheadAttention {
     /// torch.Size([5, 2, 8])`, `RuntimeError: The shape of the 2D attn_mask is
     /// torch.Size([3, 3]), but should be (3, 4).`
     pub fn forward_qkv(
-        &self,
+        &mut self,
         query: &Tensor,
         key: &Tensor,
         value: &Tensor,
@@ -185,7 +190,7 @@ impl MultiheadAttention {
             e,
             heads: self.num_heads,
         };
-        let (out, weights) = multi_head_attention_forward(
+        let (out, cache) = multi_head_attention_forward_cached(
             q.data(),
             k.data(),
             v.data(),
@@ -193,6 +198,9 @@ impl MultiheadAttention {
             w,
             attn_mask.map(|m| m.data()),
         );
+        let shapes = [query, key, value].map(|t| t.shape().to_vec());
+        let weights = cache.weights.clone();
+        self.cache = Some((cache, shapes));
         let mut out = Tensor::from_vec(&[l, n, e], out)?;
         out = match (batched, self.batch_first) {
             (true, true) => out.transpose(0, 1)?,
@@ -216,6 +224,61 @@ impl MultiheadAttention {
             Tensor::from_vec(&shape, weights)?
         };
         Ok((out, Some(weights)))
+    }
+}
+
+impl MultiheadAttention {
+    /// Backward of the last [`MultiheadAttention::forward_qkv`] (or [`Module::forward`]) for
+    /// `dL/dattn_output` (the output's shape; the attention weights are not differentiated):
+    /// adds the gradients of `in_proj_weight`, `in_proj_bias`, `out_proj.*` and returns
+    /// `(dquery, dkey, dvalue)` in the inputs' shapes.
+    ///
+    /// # Errors
+    /// When there was no forward, or `grad` does not have the output's shape.
+    pub fn backward_qkv(&mut self, grad: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+        let (cache, shapes) = self
+            .cache
+            .as_ref()
+            .ok_or_else(|| no_forward("MultiheadAttention"))?;
+        grad.expect_shape("multi_head_attention_backward", &shapes[0])?;
+        let batched = shapes[0].len() == 3;
+        let AttentionDims { l, n, e, .. } = cache.dims;
+        let g_tm = if batched && self.batch_first {
+            grad.transpose(0, 1)?
+        } else {
+            Tensor::from_vec(&[l, n, e], grad.data().to_vec())?
+        };
+        let w = AttentionWeights {
+            in_proj_weight: self.in_proj_weight.value.data(),
+            in_proj_bias: self.in_proj_bias.as_ref().map(|p| p.value.data()),
+            out_proj_weight: self.out_proj.weight.value.data(),
+            out_proj_bias: self.out_proj.bias.as_ref().map(|p| p.value.data()),
+        };
+        let g = multi_head_attention_backward(cache, w, g_tm.data());
+        let back = |data: Vec<f32>, shape: &[usize]| -> Result<Tensor> {
+            if batched && self.batch_first {
+                Tensor::from_vec(&[shape[1], shape[0], shape[2]], data)?.transpose(0, 1)
+            } else {
+                Tensor::from_vec(shape, data)
+            }
+        };
+        let dq = back(g.query, &shapes[0])?;
+        let dk = back(g.key, &shapes[1])?;
+        let dv = back(g.value, &shapes[2])?;
+        let add = |p: &mut Param, v: Vec<f32>| -> Result<()> {
+            let t = Tensor::from_vec(p.grad.shape(), v)?;
+            accumulate(&mut p.grad, &t);
+            Ok(())
+        };
+        add(&mut self.in_proj_weight, g.in_proj_weight)?;
+        if let Some(b) = self.in_proj_bias.as_mut() {
+            add(b, g.in_proj_bias)?;
+        }
+        add(&mut self.out_proj.weight, g.out_proj_weight)?;
+        if let Some(b) = self.out_proj.bias.as_mut() {
+            add(b, g.out_proj_bias)?;
+        }
+        Ok((dq, dk, dv))
     }
 }
 
@@ -247,11 +310,20 @@ impl Module for MultiheadAttention {
         Ok(y)
     }
 
-    fn backward(&mut self, _grad_y: &Tensor) -> Result<Tensor> {
-        Err(Error::runtime(
-            "MultiheadAttention",
-            "MultiheadAttention: backward is not implemented in nnbook yet",
-        ))
+    /// `dL/dx` of the self-attention `mha(x, x, x)`: `dquery + dkey + dvalue`.
+    fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
+        let (dq, dk, dv) = self.backward_qkv(grad_y)?;
+        // Only a self-attention forward has one input to sum into.
+        dk.expect_shape("MultiheadAttention.backward", dq.shape())?;
+        dv.expect_shape("MultiheadAttention.backward", dq.shape())?;
+        let sum = dq
+            .data()
+            .iter()
+            .zip(dk.data())
+            .zip(dv.data())
+            .map(|((a, b), c)| a + b + c)
+            .collect();
+        Tensor::from_vec(dq.shape(), sum)
     }
 
     /// `in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias`.

@@ -360,7 +360,10 @@ impl RnnBase {
         }
         let c = self.config;
         let (hsz, nl) = (c.hidden_size, c.num_layers);
-        guard::check_numel(self.mode.name(), &[t, b, hsz.max(c.input_size)])?;
+        guard::check_numel(
+            self.mode.name(),
+            &[t, b, (self.mode.gates() * hsz).max(c.input_size)],
+        )?;
         // Time-major input [T, B, I].
         let mut seq = if batched && c.batch_first {
             x.transpose(0, 1)?.into_vec()

@@ -1,5 +1,6 @@
 //! `nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=2048, dropout=0.1,
-//! activation=relu, layer_norm_eps=1e-05, batch_first=False, norm_first=False)` (forward only).
+//! activation=relu, layer_norm_eps=1e-05, batch_first=False, norm_first=False)` (forward and
+//! backward).
 //!
 //! Post-norm (`norm_first=False`): `x = norm1(x + sa(x))`, `x = norm2(x + ff(x))`;
 //! pre-norm: `x = x + sa(norm1(x))`, `x = x + ff(norm2(x))`, with
@@ -23,9 +24,10 @@
 //! assert_eq!(layer.last_attn_weights().unwrap().shape(), &[3, 5, 5]);
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::nn::linear::no_forward;
 use crate::nn::{Dropout, LayerNorm, Linear, Module, MultiheadAttention, Param};
-use crate::ops::activation::relu_forward;
+use crate::ops::activation::{relu_backward, relu_forward};
 use crate::tensor::Tensor;
 
 /// Hyper-parameters with PyTorch's defaults.
@@ -92,6 +94,8 @@ pub struct TransformerEncoderLayer {
     pub dropout1: Dropout,
     pub dropout2: Dropout,
     pub training: bool,
+    /// `linear1`'s output (before the ReLU) of the last forward.
+    pre_relu: Option<Tensor>,
 }
 
 impl TransformerEncoderLayer {
@@ -118,6 +122,7 @@ impl TransformerEncoderLayer {
             dropout1: Dropout::new(c.dropout)?,
             dropout2: Dropout::new(c.dropout)?,
             training: true,
+            pre_relu: None,
         })
     }
 
@@ -133,10 +138,31 @@ impl TransformerEncoderLayer {
     }
 
     fn ff_block(&mut self, x: &Tensor) -> Result<Tensor> {
-        let h = relu_forward(&self.linear1.forward(x)?);
+        let pre = self.linear1.forward(x)?;
+        let h = relu_forward(&pre);
+        self.pre_relu = Some(pre);
         let h = self.dropout.forward(&h)?;
         let y = self.linear2.forward(&h)?;
         self.dropout2.forward(&y)
+    }
+}
+
+impl TransformerEncoderLayer {
+    fn sa_backward(&mut self, g: &Tensor) -> Result<Tensor> {
+        let g = self.dropout1.backward(g)?;
+        self.self_attn.backward(&g)
+    }
+
+    fn ff_backward(&mut self, g: &Tensor) -> Result<Tensor> {
+        let g = self.dropout2.backward(g)?;
+        let g = self.linear2.backward(&g)?;
+        let g = self.dropout.backward(&g)?;
+        let pre = self
+            .pre_relu
+            .as_ref()
+            .ok_or_else(|| no_forward("TransformerEncoderLayer"))?;
+        let g = relu_backward(pre, &g)?;
+        self.linear1.backward(&g)
     }
 }
 
@@ -161,11 +187,21 @@ impl Module for TransformerEncoderLayer {
         }
     }
 
-    fn backward(&mut self, _grad_y: &Tensor) -> Result<Tensor> {
-        Err(Error::runtime(
-            "TransformerEncoderLayer",
-            "TransformerEncoderLayer: backward is not implemented in nnbook yet",
-        ))
+    /// Through both residual blocks, in reverse (each child's backward uses its own cache).
+    fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
+        if self.config.norm_first {
+            // y = x1 + ff(norm2(x1)), x1 = x + sa(norm1(x)).
+            let g_ff = self.ff_backward(grad_y)?;
+            let dx1 = add(grad_y, &self.norm2.backward(&g_ff)?)?;
+            let g_sa = self.sa_backward(&dx1)?;
+            add(&dx1, &self.norm1.backward(&g_sa)?)
+        } else {
+            // y = norm2(x1 + ff(x1)), x1 = norm1(x + sa(x)).
+            let d2 = self.norm2.backward(grad_y)?;
+            let dx1 = add(&d2, &self.ff_backward(&d2)?)?;
+            let d1 = self.norm1.backward(&dx1)?;
+            add(&d1, &self.sa_backward(&d1)?)
+        }
     }
 
     fn named_parameters(&self) -> Vec<(String, &Param)> {

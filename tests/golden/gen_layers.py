@@ -257,8 +257,12 @@ def attention_cases():
             out, w = m(ins["query"], ins["key"], ins["value"], need_weights=True,
                        attn_mask=mask, average_attn_weights=avg)
             return {"attn_output": out, "attn_weights": w}
+        ins["g"] = randn(g, *shp(L))
         cases.append(forward_case(name, "multihead_attention", nn.MultiheadAttention, args, sd,
                                   ins, call, ["attn_output", "attn_weights"],
+                                  grads=["query", "key", "value"] + list(sd),
+                                  loss=lambda o, ins: (o["attn_output"] * ins["g"]).sum(),
+                                  loss_text="L = sum(attn_output * g)",
                                   extra_params={"average_attn_weights": avg, "causal": causal},
                                   notes="causal: attn_mask = "
                                         "nn.Transformer.generate_square_subsequent_mask(L)"
@@ -277,13 +281,15 @@ def attention_cases():
 
         def call(m, ins):
             m.eval()
+            y = m(ins["x"])
             with torch.no_grad():
-                y = m(ins["x"])
                 a = m.norm1(ins["x"]) if m.norm_first else ins["x"]
                 _, w = m.self_attn(a, a, a, need_weights=True)
             return {"y": y, "attn_weights": w}
+        gy = randn(rng(650 + i), *xshape)
         cases.append(forward_case(name, "transformer_encoder_layer", nn.TransformerEncoderLayer,
-                                  args, sd, {"x": x}, call, ["y", "attn_weights"],
+                                  args, sd, {"x": x, "g": gy}, call, ["y", "attn_weights"],
+                                  grads=["x"] + list(sd),
                                   notes="eval mode (dropout off); attn_weights: the layer's "
                                         "self_attn on its input (norm1(x) with norm_first), "
                                         "need_weights=True, averaged over heads"))
