@@ -20,6 +20,7 @@ pub mod max_pool2d;
 pub mod models;
 pub mod module;
 pub mod rnn;
+pub mod rnn_bptt;
 pub mod sequential;
 pub mod state_dict;
 pub mod stn;
