@@ -15,6 +15,8 @@ pub enum PyKind {
     IndexError,
     ValueError,
     TypeError,
+    /// Python's `assert` inside a PyTorch module (`embed_dim must be divisible by num_heads`).
+    AssertionError,
     /// Raised by nnbook itself where PyTorch has no equivalent (e.g. a malformed data file).
     NnbookError,
 }
@@ -27,6 +29,7 @@ impl PyKind {
             PyKind::IndexError => "IndexError",
             PyKind::ValueError => "ValueError",
             PyKind::TypeError => "TypeError",
+            PyKind::AssertionError => "AssertionError",
             PyKind::NnbookError => "NnbookError",
         }
     }

@@ -18,7 +18,7 @@
 //! | [`randn`] with ≥ 16 elements | `torch.randn(n)`, n ≥ 16 | 16-wide Box–Muller on float32 uniforms; same uniforms and pairing, values within ~2 float32 ulp (PyTorch uses SIMD `log`/`sincos` whose last bit depends on the CPU; we round exact-enough f64 results) |
 //! | [`Rng::below`] | `torch.randint(0, n, ..)` | `draw % n` (64-bit draw when n ≥ 2³²) |
 //! | [`Rng::shuffle`] | `torch.randperm(n)` | forward Fisher–Yates, `swap(i, i + draw % (n - i))` |
-//! | [`Rng::bernoulli`] | `torch.bernoulli(torch.full(shape, p))` | `uniform_f32() < p` (**not** `t.bernoulli_(p)` nor dropout, which use an MKL stream on PyTorch's side) |
+//! | [`Rng::bernoulli`] | `torch.bernoulli(torch.full(shape, p))` | `uniform_f32() < p` (**not** `t.bernoulli_(p)` nor dropout, which draw one float64 uniform per element, see `ops::dropout`, or an MKL stream on Intel CPUs) |
 //!
 //! The global generator ([`manual_seed`], [`with_global`], [`rand`], [`randn`]) starts from
 //! [`DEFAULT_SEED`], libtorch's `default_rng_seed_val` (Python PyTorch picks a random seed at
@@ -152,7 +152,7 @@ impl Rng {
 
     /// `true` with probability `p` (clamped to `[0, 1]`): `uniform_f32() < p`, as
     /// `torch.bernoulli(torch.full(shape, p))`. Does not match `t.bernoulli_(p)` or
-    /// `nn.Dropout`, which PyTorch draws through MKL.
+    /// `nn.Dropout` (see [`crate::ops::dropout`]).
     pub fn bernoulli(&mut self, p: f32) -> bool {
         self.uniform_f32() < p
     }

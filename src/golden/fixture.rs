@@ -241,6 +241,9 @@ pub struct Case {
     pub error_type: Option<String>,
     #[serde(default)]
     pub error_message: Option<String>,
+    /// `module_init`: PyTorch's `repr(module)` (the `print()` text).
+    #[serde(default)]
+    pub repr: Option<String>,
     /// `default_init` distributions.
     #[serde(default)]
     pub weight: Option<Distribution>,

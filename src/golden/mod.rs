@@ -15,10 +15,14 @@
 //! Layout: [`fixture`] (serde types and parsing), [`compare`] (the tolerance rule),
 //! `ops_cases` (linear, conv2d, max_pool2d, softmax, cross_entropy), `spatial_cases`
 //! (affine_grid, grid_sample), `shape_cases` (reshape, flatten), `model_cases` (the CIFAR-10
-//! model, its optimizers, default init).
+//! model, its optimizers, default init), `layer_cases` + `layer_build` (LayerNorm,
+//! BatchNorm1d, Embedding, RNN/LSTM/GRU, MultiheadAttention, TransformerEncoderLayer: forward,
+//! default init, print text, error texts).
 
 pub mod compare;
 pub mod fixture;
+mod layer_build;
+mod layer_cases;
 mod model_cases;
 mod ops_cases;
 mod shape_cases;
@@ -118,6 +122,17 @@ fn handler(op: &str) -> Option<Handler> {
         "cifar_model_sgd" => model_cases::cifar_model_sgd,
         "cifar_model_adam" => model_cases::cifar_model_adam,
         "default_init" => model_cases::default_init,
+        "layer_norm" => layer_cases::layer_norm,
+        "batch_norm1d" => layer_cases::batch_norm1d,
+        "embedding" => layer_cases::embedding,
+        "rnn" => layer_cases::rnn,
+        "lstm" => layer_cases::lstm,
+        "gru" => layer_cases::gru,
+        "multihead_attention" => layer_cases::multihead_attention,
+        "transformer_encoder_layer" => layer_cases::transformer_encoder_layer,
+        "module_init" => layer_cases::module_init,
+        "layer_error" => layer_cases::layer_error,
+        "dropout" => layer_cases::dropout,
         _ => return None,
     })
 }

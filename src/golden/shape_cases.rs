@@ -58,7 +58,7 @@ fn check_result(case: &Case, got: crate::Result<Tensor>) -> Result<Computed, Str
     }
 }
 
-fn check_error(case: &Case, e: &Error) -> Result<(), String> {
+pub(super) fn check_error(case: &Case, e: &Error) -> Result<(), String> {
     let (Some(kind), Some(msg)) = (&case.error_type, &case.error_message) else {
         return Err("malformed case: 'error': true needs 'error_type' and 'error_message'".into());
     };

@@ -96,3 +96,36 @@ pub fn kaiming_uniform(shape: &[usize], fan_in: usize) -> Tensor {
 pub fn bias_uniform(len: usize, fan_in: usize) -> Tensor {
     try_bias_uniform(len, fan_in).expect("bias_uniform: length within the size guard")
 }
+
+/// `torch.empty(shape).uniform_(-bound, bound)` from the global generator (what
+/// `nn.RNN`/`LSTM`/`GRU` do to every parameter with `bound = 1/√hidden_size`).
+///
+/// # Errors
+/// [`crate::Error::TooLarge`] (op `"uniform_"`) past the size guard; nothing is drawn then.
+pub fn uniform(shape: &[usize], bound: f64) -> Result<Tensor> {
+    uniform_symmetric("uniform_", shape, bound)
+}
+
+/// `bound` of `xavier_uniform_(w, gain=1)` for a 2-D weight `[fan_out, fan_in]`, in f64 as
+/// PyTorch computes it: `std = gain·√(2 / (fan_in + fan_out))`, `bound = √3·std`
+/// (0 when both fans are 0).
+pub fn xavier_uniform_bound(fan_in: usize, fan_out: usize) -> f64 {
+    if fan_in + fan_out == 0 {
+        return 0.0;
+    }
+    let std = (2.0 / (fan_in + fan_out) as f64).sqrt();
+    3f64.sqrt() * std
+}
+
+/// `nn.init.xavier_uniform_(torch.empty([fan_out, fan_in]))` from the global generator
+/// (`MultiheadAttention.in_proj_weight`, `[3E, E]`).
+///
+/// # Errors
+/// [`crate::Error::TooLarge`] (op `"xavier_uniform_"`) past the size guard.
+pub fn xavier_uniform(fan_out: usize, fan_in: usize) -> Result<Tensor> {
+    uniform_symmetric(
+        "xavier_uniform_",
+        &[fan_out, fan_in],
+        xavier_uniform_bound(fan_in, fan_out),
+    )
+}

@@ -52,11 +52,12 @@ fn check(
             ),
         ));
     }
+    // PyTorch checks the running statistics before the affine parameters.
     for (name, t) in [
-        ("weight", weight),
-        ("bias", bias),
         ("running_mean", running_mean),
         ("running_var", running_var),
+        ("weight", weight),
+        ("bias", bias),
     ] {
         if t.numel() != c {
             return Err(Error::runtime(
@@ -80,8 +81,8 @@ fn check(
 /// # Errors
 /// PyTorch's texts: `ValueError: expected 4D input (got 3D input)`, `ValueError: Expected
 /// more than 1 value per channel when training, got input size torch.Size([1, 3, 1, 1])`,
-/// `RuntimeError: running_mean should contain 4 elements not 3` (also `weight`, `bias`,
-/// `running_var`).
+/// `RuntimeError: running_mean should contain 4 elements not 3` (then `running_var`,
+/// `weight`, `bias`, in PyTorch's order).
 #[allow(clippy::too_many_arguments)]
 pub fn batch_norm2d_forward(
     x: &Tensor,

@@ -2,8 +2,16 @@
 //!
 //! Training: each element is kept with probability `1 − p` and scaled by `1 / (1 − p)`, so
 //! `E[y] = x`; the scaled mask (`0` or `1/(1−p)`) is returned for the backward. Eval, or
-//! `p == 0`: `y = x` and no mask. `p == 1`: all zeros. Random bits come from `rng`, so they
-//! differ from PyTorch's generator; the statistics do not.
+//! `p == 0`: `y = x` and no mask. `p == 1`: all zeros.
+//!
+//! The mask is drawn as PyTorch's CPU kernel draws it where it does not use MKL
+//! (`noise = empty_like(x).bernoulli_(1 − p); noise /= 1 − p; y = x * noise`, whose default
+//! kernel keeps element `i` when the i-th float64 uniform, [`Rng::uniform_f64`], is below
+//! `1 − p`, with `p` the Python float the user wrote). So after the same `manual_seed`,
+//! `nn.Dropout` zeroes the same elements as PyTorch on AMD and ARM CPUs (checked by
+//! `tests/golden/dropout.json`, written on an AMD machine). PyTorch builds
+//! with MKL on Intel CPUs draw `bernoulli_` from an MKL stream instead, so there only the
+//! statistics agree.
 
 use crate::error::{Error, Result};
 use crate::rng::Rng;
@@ -45,9 +53,19 @@ pub fn dropout_forward(
     if !training || p == 0.0 {
         return Ok((x.clone(), None));
     }
-    let scale = if p < 1.0 { 1.0 / (1.0 - p) } else { 0.0 };
+    if p == 1.0 {
+        // PyTorch: `input * zeros({})` (so inf and NaN give NaN), no random draws.
+        let y = x.data().iter().map(|&v| v * 0.0).collect();
+        return Ok((Tensor::from_vec(x.shape(), y)?, Some(vec![0.0; x.numel()])));
+    }
+    // The float64 Python writes for `p` (0.3, not 0.30000001192…), as PyTorch receives it.
+    let p64: f64 = crate::nn::dropout::py_float_repr(p)
+        .parse()
+        .unwrap_or(p as f64);
+    let keep = 1.0 - p64;
+    let scale = 1.0f32 / keep as f32;
     let mask: Vec<f32> = (0..x.numel())
-        .map(|_| if rng.bernoulli(p) { 0.0 } else { scale })
+        .map(|_| if rng.uniform_f64() < keep { scale } else { 0.0 })
         .collect();
     let y = x.data().iter().zip(&mask).map(|(&v, &m)| v * m).collect();
     Ok((Tensor::from_vec(x.shape(), y)?, Some(mask)))

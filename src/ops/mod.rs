@@ -3,13 +3,17 @@
 
 pub mod activation;
 pub mod affine_grid;
+pub mod attention;
 pub mod batch_norm;
 pub mod conv2d;
 pub mod dropout;
+pub mod embedding;
 pub mod grid_sample;
+pub mod layer_norm;
 pub mod linear;
 pub mod loss;
 pub mod max_pool2d;
+pub mod rnn_cells;
 pub mod softmax;
 
 pub use activation::{relu_backward, relu_forward};
