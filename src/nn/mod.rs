@@ -17,6 +17,7 @@ pub mod models;
 pub mod module;
 pub mod safetensors;
 pub mod sequential;
+pub mod spec;
 pub mod state_dict;
 pub mod stn;
 
