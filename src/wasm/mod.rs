@@ -9,8 +9,9 @@
 //! of them.
 
 pub mod bench;
-pub mod notebook;
 pub mod figures;
+pub mod model_spec;
+pub mod notebook;
 pub mod session;
 
 pub use bench::{gemm_self_test, self_test_inputs};
