@@ -156,6 +156,15 @@ impl ModelInspector {
         )
     }
 
+    /// The index of the largest value of the last layer's output for the last image (the
+    /// predicted class of a classifier), or -1 before any run.
+    pub fn predicted(&self) -> i32 {
+        self.inner
+            .activations
+            .last()
+            .map_or(-1, |t| crate::train::argmax(t.data()) as i32)
+    }
+
     /// `print(model)`.
     #[wasm_bindgen(js_name = printModel)]
     pub fn print_model(&self) -> String {
