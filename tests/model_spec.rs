@@ -270,3 +270,38 @@ fn absurd_sizes_are_refused_quickly() {
     // The input itself past the guard.
     assert!(trace_spec(&specs, &[1 << 20, 1 << 20, 64]).is_err());
 }
+
+#[test]
+fn inspector_keeps_every_layers_output_and_gives_conv_filters() {
+    use nnbook::lessons::inspect::Inspector;
+    use nnbook::lessons::tiles::map_tiles;
+    nnbook::rng::manual_seed(0);
+    let mut ins = Inspector::new(cifar10_spec(false)).unwrap();
+    let image: Vec<f32> = (0..3072).map(|i| (i % 97) as f32 / 97.0).collect();
+    ins.run(&image, [3, 32, 32]).unwrap();
+    let shapes: Vec<Vec<usize>> = ins.activations.iter().map(|t| t.shape().to_vec()).collect();
+    assert_eq!(shapes[0], vec![1, 32, 32, 32]);
+    assert_eq!(shapes[5], vec![1, 64, 4, 4]);
+    assert_eq!(shapes[8], vec![1, 10]);
+    // The kept outputs are the model's: the last equals a plain forward in eval mode.
+    nnbook::rng::manual_seed(0);
+    let mut net = cifar10_model(false);
+    net.set_training(false);
+    let x = nnbook::Tensor::from_vec(&[1, 3, 32, 32], image).unwrap();
+    assert_eq!(
+        net.forward(&x).unwrap().data(),
+        ins.activation(8).unwrap().data()
+    );
+    assert_eq!(ins.conv_weight(2).unwrap().shape(), &[32, 32, 5, 5]);
+    let e = ins.conv_weight(1).unwrap_err();
+    assert_eq!(
+        e.to_python_string(),
+        "ValueError: layer 1 is not a Conv2d, so it has no filters to show"
+    );
+    assert!(ins.activation(9).is_err());
+    let a = ins.activation(0).unwrap();
+    let t = map_tiles(a.data(), 32, 32, 32, 64);
+    assert_eq!((t.rows, t.cols, t.width, t.height), (6, 6, 197, 197));
+    // A wrong image size is a clear error.
+    assert!(ins.run(&[0.0; 10], [3, 32, 32]).is_err());
+}

@@ -17,7 +17,7 @@ const ARGS = {
     ['kernel_size', 'kernel size', 'int', { min: 1 }], ['stride', 'stride', 'int', { min: 1 }],
     ['padding', 'padding', 'int', { min: 0 }], ['bias', 'bias', 'bool']],
   MaxPool2d: [['kernel_size', 'kernel size', 'int', { min: 1 }],
-    ['stride', 'stride', 'opt-int', { min: 1, placeholder: '= kernel' }], ['padding', 'padding', 'int', { min: 0 }]],
+    ['stride', 'stride', 'opt-int', { min: 1, placeholder: 'kernel' }], ['padding', 'padding', 'int', { min: 0 }]],
   ReLU: [],
   BatchNorm2d: [['num_features', 'num features', 'int', { min: 1 }]],
   Dropout: [['p', 'p', 'float', { min: 0, max: 1, step: 0.05 }]],

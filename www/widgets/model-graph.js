@@ -141,7 +141,7 @@ export async function mount(host, options = {}, ctx) {
     try {
       const maps = await client.call('graphFeatureMaps', { layer: i });
       if (selected !== i) return;
-      drawTiles(mapsCanvas, maps);
+      drawTiles(mapsCanvas, maps, 480, maps.height === 1 ? 40 : 8);
       const s = maps.shape;
       mapsText.textContent = s.length === 4
         ? `Output ${fmtShape(s)}: ${maps.count} of ${s[1]} feature maps of ${s[2]}×${s[3]}, each scaled to its own range (black = lowest, white = highest).`
