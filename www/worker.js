@@ -11,6 +11,7 @@ import { notebookMethods } from './worker/notebook.js';
 import { Transfer } from './worker/transfer.js';
 import { figureMethods } from './worker/figures.js';
 import { trainingMethods } from './worker/training.js';
+import { modelSpecMethods } from './worker/modelspec.js';
 
 const POOL_TIMEOUT_MS = 15000;
 
@@ -73,6 +74,7 @@ const methods = {
   ...notebookMethods,
   ...figureMethods,
   ...trainingMethods,
+  ...modelSpecMethods,
 };
 
 function errorPayload(e) {

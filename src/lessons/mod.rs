@@ -11,4 +11,6 @@
 
 pub mod affine;
 pub mod digits;
+pub mod inspect;
 pub mod shapes;
+pub mod tiles;

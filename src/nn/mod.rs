@@ -23,6 +23,7 @@ pub mod rnn;
 pub mod rnn_bptt;
 pub mod safetensors;
 pub mod sequential;
+pub mod spec;
 pub mod state_dict;
 pub mod stn;
 pub mod transformer;

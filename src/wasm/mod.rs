@@ -10,6 +10,7 @@
 
 pub mod bench;
 pub mod figures;
+pub mod model_spec;
 pub mod notebook;
 pub mod session;
 
