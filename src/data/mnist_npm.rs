@@ -8,7 +8,7 @@
 //! class as one.
 
 use super::error::{DataError, DataErrorKind};
-use super::sprite::byte_offset;
+use super::sprite::json_error;
 use std::path::Path;
 
 /// Pixels of one MNIST digit.
@@ -25,15 +25,8 @@ struct DigitFile {
 /// `BadJson` (with the byte offset) for malformed JSON, `SizeMismatch` when the value count is
 /// not a multiple of 784, `InvalidHeader` for a value outside [0, 1] or not on the 1/255 grid.
 pub fn decode_digit_file(bytes: &[u8], file: &str) -> Result<Vec<u8>, DataError> {
-    let parsed: DigitFile = serde_json::from_slice(bytes).map_err(|e| {
-        DataError::at(
-            file,
-            byte_offset(bytes, e.line(), e.column()),
-            DataErrorKind::BadJson {
-                message: e.to_string(),
-            },
-        )
-    })?;
+    let parsed: DigitFile =
+        serde_json::from_slice(bytes).map_err(|e| json_error(bytes, file, &e))?;
     let n = parsed.data.len();
     if !n.is_multiple_of(DIGIT_LEN) || n == 0 {
         return Err(DataError::in_file(

@@ -176,15 +176,8 @@ struct LabelsFile {
 /// `BadJson` at the byte offset where parsing failed; `LabelOutOfRange` naming the index of
 /// the first label outside `0..classes`.
 pub fn read_labels_json(bytes: &[u8], file: &str, classes: usize) -> Result<Vec<u8>, DataError> {
-    let parsed: LabelsFile = serde_json::from_slice(bytes).map_err(|e| {
-        DataError::at(
-            file,
-            byte_offset(bytes, e.line(), e.column()),
-            DataErrorKind::BadJson {
-                message: e.to_string(),
-            },
-        )
-    })?;
+    let parsed: LabelsFile =
+        serde_json::from_slice(bytes).map_err(|e| json_error(bytes, file, &e))?;
     let classes = classes.min(256);
     parsed
         .labels
@@ -208,7 +201,18 @@ pub fn read_labels_json(bytes: &[u8], file: &str, classes: usize) -> Result<Vec<
 }
 
 /// The byte offset of 1-based `line`, `column` (serde_json's position; column 0 = line start).
-pub(crate) fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
+/// A JSON parse error of `bytes` as a `BadJson` [`DataError`] at the byte it points to.
+pub(crate) fn json_error(bytes: &[u8], file: &str, e: &serde_json::Error) -> DataError {
+    DataError::at(
+        file,
+        byte_offset(bytes, e.line(), e.column()),
+        DataErrorKind::BadJson {
+            message: e.to_string(),
+        },
+    )
+}
+
+fn byte_offset(bytes: &[u8], line: usize, column: usize) -> u64 {
     let mut start = 0;
     for _ in 1..line {
         match bytes[start..].iter().position(|&b| b == b'\n') {

@@ -234,9 +234,8 @@ pub(super) fn transformer_encoder_layer(case: &Case, _: &mut Ctx) -> Result<Comp
     Ok(c)
 }
 
-/// `torch.manual_seed(seed); m = nn.CLASS(**args)`: every parameter and buffer (outputs
-/// `state_dict.NAME`) and `repr(m)`.
-pub(super) fn module_init(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
+/// `params.module` (the class name) and `params.args` (its constructor arguments).
+fn module_and_args(case: &Case) -> Result<(&str, &serde_json::Map<String, Value>), String> {
     let class = case
         .params
         .get("module")
@@ -247,6 +246,13 @@ pub(super) fn module_init(case: &Case, _: &mut Ctx) -> Result<Computed, String> 
         .get("args")
         .and_then(Value::as_object)
         .ok_or("params.args is missing")?;
+    Ok((class, args))
+}
+
+/// `torch.manual_seed(seed); m = nn.CLASS(**args)`: every parameter and buffer (outputs
+/// `state_dict.NAME`) and `repr(m)`.
+pub(super) fn module_init(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
+    let (class, args) = module_and_args(case)?;
     let seed = case
         .params
         .get("seed")
@@ -284,16 +290,7 @@ pub(super) fn module_init(case: &Case, _: &mut Ctx) -> Result<Computed, String> 
 
 /// Builds `nn.CLASS(**args)` and calls it on the case's inputs; the error must be PyTorch's.
 pub(super) fn layer_error(case: &Case, _: &mut Ctx) -> Result<Computed, String> {
-    let class = case
-        .params
-        .get("module")
-        .and_then(Value::as_str)
-        .ok_or("params.module is missing")?;
-    let args = case
-        .params
-        .get("args")
-        .and_then(Value::as_object)
-        .ok_or("params.args is missing")?;
+    let (class, args) = module_and_args(case)?;
     let result = match build(class, args)? {
         Err(e) => Err(e),
         Ok(mut b) => call(&mut b, case)?,
