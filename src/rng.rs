@@ -20,13 +20,13 @@
 //! | [`Rng::shuffle`] | `torch.randperm(n)` | forward Fisher–Yates, `swap(i, i + draw % (n - i))` |
 //! | [`Rng::bernoulli`] | `torch.bernoulli(torch.full(shape, p))` | `uniform_f32() < p` (**not** `t.bernoulli_(p)` nor dropout, which draw one float64 uniform per element, see `ops::dropout`, or an MKL stream on Intel CPUs) |
 //!
-//! The global generator ([`manual_seed`], [`with_global`], [`rand`], [`randn`]) starts from
+//! The global generator ([`manual_seed`], [`with_global`], [`rand`], [`randn`]), one per thread, starts from
 //! [`DEFAULT_SEED`], libtorch's `default_rng_seed_val` (Python PyTorch picks a random seed at
 //! import instead; call [`manual_seed`] for reproducible runs).
 
 use crate::error::Result;
 use crate::tensor::{guard, Tensor};
-use std::sync::Mutex;
+use std::cell::RefCell;
 
 /// Seed of the global generator before any [`manual_seed`]: 67280421310721, the C++ default of
 /// libtorch (`c10::detail::default_rng_seed_val`).
@@ -220,19 +220,22 @@ fn box_muller_16(d: &mut [f32]) {
     }
 }
 
-static GLOBAL: Mutex<Rng> = Mutex::new(Rng::new(DEFAULT_SEED));
+std::thread_local! {
+    /// The "global" generator is one per thread: the worker (or the CLI) that runs a model has
+    /// its own, like one Python process, and tests running in parallel cannot disturb each
+    /// other's sequences. Parallel kernels never draw from it.
+    static GLOBAL: RefCell<Rng> = const { RefCell::new(Rng::new(DEFAULT_SEED)) };
+}
 
 /// `torch.manual_seed(seed)`: reseeds the global generator (and drops its cached normal).
 pub fn manual_seed(seed: u64) {
     with_global(|g| *g = Rng::new(seed));
 }
 
-/// Runs `f` with the global generator locked. Do not call [`manual_seed`], [`rand`],
-/// [`randn`], `nn::init` or `with_global` from inside `f` (the lock is not re-entrant).
+/// Runs `f` with this thread's global generator. Do not call [`manual_seed`], [`rand`],
+/// [`randn`], `nn::init` or `with_global` from inside `f` (the borrow is not re-entrant).
 pub fn with_global<R>(f: impl FnOnce(&mut Rng) -> R) -> R {
-    // A panic inside an earlier `f` cannot leave the state invalid, so poisoning is ignored.
-    let mut guard = GLOBAL.lock().unwrap_or_else(|e| e.into_inner());
-    f(&mut guard)
+    GLOBAL.with(|g| f(&mut g.borrow_mut()))
 }
 
 /// `torch.rand(shape)`: float32 uniforms in `[0, 1)` from the global generator.
