@@ -2,6 +2,10 @@
 //! something that is not blank, and editing a cell (its seed, `p`) changes the picture.
 use nnbook::notebook::{CellImage, Notebook};
 use std::path::Path;
+use std::sync::Mutex;
+
+/// The global generator is shared by the process: one lesson run at a time.
+static RNG: Mutex<()> = Mutex::new(());
 
 fn cells() -> Vec<String> {
     let md = std::fs::read_to_string(
@@ -26,6 +30,7 @@ fn cells() -> Vec<String> {
 
 /// Runs the cells in order, with `edit` applied to the cell `k` (0-based); the images of each.
 fn run(edit: Option<(usize, &str, &str)>) -> Vec<Vec<CellImage>> {
+    let _one = RNG.lock().unwrap_or_else(|e| e.into_inner());
     let mut nb = Notebook::new();
     cells()
         .iter()
