@@ -27,7 +27,7 @@ fn python_cells(md: &str) -> Vec<String> {
 fn lesson_cells_match_pytorch() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut failed = Vec::new();
-    for id in ["linear", "reshape", "stn"] {
+    for id in ["linear", "reshape", "stn", "layers"] {
         let md = std::fs::read_to_string(root.join(format!("www/lessons/{id}.md"))).unwrap();
         let cells = python_cells(&md);
         assert!(cells.len() >= 2, "{id}: {} cells", cells.len());

@@ -110,7 +110,12 @@ fn restore_cache(module: &ModRef, gen: u64, input: &Tensor) -> PyResult<()> {
             "autograd: a layer node that is not a core layer",
         ));
     };
-    if training && matches!(*name, "Dropout" | "BatchNorm2d") {
+    if training
+        && matches!(
+            *name,
+            "Dropout" | "BatchNorm2d" | "BatchNorm1d" | "TransformerEncoderLayer"
+        )
+    {
         return Err(PyErr::unsupported(format!(
             "loss.backward() when an nn.{name} in training mode ran again (twice in one forward, or before backward())"
         )));

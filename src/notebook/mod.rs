@@ -23,6 +23,7 @@ pub mod data_api;
 pub mod error;
 pub mod image_api;
 pub mod interp;
+pub mod layers_api;
 pub mod nn_api;
 pub mod repr;
 pub mod torch_api;

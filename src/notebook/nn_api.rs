@@ -33,6 +33,14 @@ pub const NN_CLASSES: &[&str] = &[
     "ReLU",
     "Dropout",
     "BatchNorm2d",
+    "LayerNorm",
+    "BatchNorm1d",
+    "Embedding",
+    "RNN",
+    "LSTM",
+    "GRU",
+    "MultiheadAttention",
+    "TransformerEncoderLayer",
     "Sequential",
     "CrossEntropyLoss",
     "Module",
@@ -189,6 +197,9 @@ pub fn call_nn(interp: &mut Interp, ns: &str, name: &str, args: Args) -> PyResul
                 .with_eps(args.float_or(1, "eps", 1e-5)? as f32)
                 .with_momentum(args.float_or(2, "momentum", 0.1)? as f32);
             Ok(native(bn, "BatchNorm2d"))
+        }
+        ("nn", n) if super::layers_api::LAYER_CLASSES.contains(&n) => {
+            super::layers_api::construct(n, &args)
         }
         ("nn", "Sequential") => {
             let mut children = Vec::new();
@@ -525,12 +536,15 @@ pub fn module_attr(m: &ModRef, name: &str, obj: &Value) -> PyResult<Value> {
             }
         }
         ModKind::Native(n, _) => {
+            let p = n.named_parameters().into_iter().find(|(k, _)| k == name);
+            if let Some((_, p)) = p {
+                return Ok(param_value(p));
+            }
             if name == "weight" || name == "bias" {
-                let p = n.named_parameters().into_iter().find(|(k, _)| k == name);
-                return Ok(match p {
-                    Some((_, p)) => param_value(p),
-                    None => Value::None,
-                });
+                return Ok(Value::None);
+            }
+            if let Some(child) = super::layers_api::submodule(m, name) {
+                return Ok(child);
             }
         }
         ModKind::Sequential(_) | ModKind::Loss(_) => {}
@@ -718,7 +732,7 @@ fn native_grad_fn(name: &str, x: &Tensor, training: bool) -> Option<&'static str
         "Flatten" => "ViewBackward0",
         "BatchNorm2d" => "NativeBatchNormBackward0",
         "Dropout" if training => "MulBackward0",
-        _ => return None,
+        other => return super::layers_api::grad_fn(other),
     })
 }
 
@@ -757,6 +771,9 @@ pub fn call_module(interp: &mut Interp, m: &ModRef, args: Args) -> PyResult<Valu
             return call_functional(interp, "cross_entropy", a);
         }
         _ => {}
+    }
+    if let Some(r) = super::layers_api::call(interp, m, &args) {
+        return r;
     }
     let x = match args.pos.first() {
         Some(Value::Tensor(t)) if args.pos.len() == 1 => t.clone(),

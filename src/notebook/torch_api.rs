@@ -313,6 +313,7 @@ const TENSOR_METHODS: &[&str] = &[
     "flatten",
     "permute",
     "transpose",
+    "t",
     "squeeze",
     "unsqueeze",
     "sum",
@@ -393,6 +394,20 @@ pub fn call_tensor_method(
             let a = to_int(args.req(0, "dim0", "transpose")?, "dim0")?;
             let b = to_int(args.req(1, "dim1", "transpose")?, "dim1")?;
             Ok(derived(t, x.transpose(a, b)?, "TransposeBackward0", ng))
+        }
+        "t" => {
+            if x.ndim() > 2 {
+                return Err(PyErr::runtime(format!(
+                    "t() expects a tensor with <= 2 dimensions, but self is {}D",
+                    x.ndim()
+                )));
+            }
+            let y = if x.ndim() == 2 {
+                x.transpose(0, 1)?
+            } else {
+                x.clone()
+            };
+            Ok(derived(t, y, "TBackward0", ng))
         }
         "squeeze" => {
             let d = match args.get(0, "dim") {
@@ -520,6 +535,12 @@ fn reduce(t: &Rc<TensorVal>, name: &str, args: &Args, ng: bool) -> PyResult<Valu
             if t.dtype == DType::Int64 { "Long" } else { "Bool" }
         )));
     }
+    // `var(dim, unbiased=False)` / `var(dim, correction=0)`: the divisor is `n - correction`.
+    let correction = match (args.kwarg("unbiased"), args.kwarg("correction")) {
+        (Some(u), _) => f64::from(u8::from(u.truthy().unwrap_or(true))),
+        (None, Some(c)) => to_float(c, "correction")?,
+        (None, None) => 1.0,
+    };
     let keepdim = args.bool_or(1, "keepdim", false)?;
     let dim = match args.get(0, "dim") {
         None | Some(Value::None) => None,
@@ -536,7 +557,8 @@ fn reduce(t: &Rc<TensorVal>, name: &str, args: &Args, ng: bool) -> PyResult<Valu
             "mean" => (v.iter().map(|&a| a as f64).sum::<f64>() / n as f64, 0),
             "std" | "var" => {
                 let m = v.iter().map(|&a| a as f64).sum::<f64>() / n as f64;
-                let var = v.iter().map(|&a| (a as f64 - m).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+                let var = v.iter().map(|&a| (a as f64 - m).powi(2)).sum::<f64>()
+                    / (n as f64 - correction);
                 (if name == "std" { var.sqrt() } else { var }, 0)
             }
             _ => {

@@ -9,6 +9,7 @@ use crate::ops::loss::Reduction;
 use crate::optim::{Adam, Sgd};
 use crate::tensor::Tensor;
 use rustpython_ruff_python_ast as ast;
+use std::any::Any;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
@@ -102,11 +103,29 @@ impl TensorVal {
     }
 }
 
+/// A core layer the notebook can also reach as its concrete type (for calls that are not
+/// `Module::forward`, e.g. `lstm(x, (h0, c0))` or `mha(q, k, v)`).
+pub trait NbLayer: Module {
+    /// The layer as `Any`, to downcast to its type.
+    fn as_any(&self) -> &dyn Any;
+    /// The layer as `Any`, mutably.
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+}
+
+impl<T: Module + 'static> NbLayer for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+}
+
 /// What a module is made of.
 #[derive(Debug)]
 pub enum ModKind {
-    /// A core layer (`Linear`, `Conv2d`, …), with its PyTorch class name.
-    Native(Box<dyn Module>, &'static str),
+    /// A core layer (`Linear`, `Conv2d`, `LSTM`, …), with its PyTorch class name.
+    Native(Box<dyn NbLayer>, &'static str),
     /// `nn.Sequential(*children)`.
     Sequential(Vec<ModRef>),
     /// `nn.CrossEntropyLoss(...)`, with the keyword arguments it passes to `F.cross_entropy`.
