@@ -118,3 +118,23 @@ fn mismatched_or_corrupt_files_leave_the_model_untouched() {
     );
     assert_eq!(state_dict(&model), before);
 }
+
+/// Writes a freshly seeded model exported by nnbook, with its logits for `input()`, to
+/// `target/nnbook-export/` so that `tests/fixtures/check_nnbook_export.py` can prove (with real
+/// PyTorch and the `safetensors` package) that `model.load_state_dict(load_file(path))` works
+/// and gives the same logits. Here: the file re-reads to the same logits.
+#[test]
+fn export_for_the_pytorch_check() {
+    nnbook::rng::manual_seed(7);
+    let mut model = cifar10_model(false);
+    let bytes = save_safetensors(&model, &[("format".into(), "pt".into())]);
+    let want = logits(&mut model);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/nnbook-export");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cifar10_nnbook.safetensors"), &bytes).unwrap();
+    let json = serde_json::json!({ "shape": [2, 10], "logits": want });
+    std::fs::write(dir.join("cifar10_nnbook_logits.json"), json.to_string()).unwrap();
+    let mut again = cifar10_model(false);
+    load_safetensors(&mut again, &bytes, "cifar10_nnbook.safetensors").unwrap();
+    assert_eq!(logits(&mut again), want);
+}
