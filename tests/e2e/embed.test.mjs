@@ -40,3 +40,18 @@ describe('www/embed.html', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 });
+
+describe('the landing page documents the embed snippet with a live example', () => {
+  let server, browser;
+  before(async () => { server = await serve(); browser = await launch(); });
+  after(async () => { await browser?.close(); server?.stop(); });
+
+  test('the snippet\'s element computes', async () => {
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('#landing-embed figure[data-state="done"]', { timeout: 60000 });
+    assert.equal(await page.$eval('#landing-embed', (e) => e.shadowRoot.querySelector('figure').dataset.outShape), '3,8');
+    assert.match(await page.textContent('#embed-h + p + pre'), /<nn-reshape in-shape="\[2, 3, 4\]" target="\[3, -1\]"><\/nn-reshape>/);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+});
