@@ -2,6 +2,7 @@
 //! PyTorch printed for the same cells (`tests/notebook/expected/*.txt`, written by
 //! `tests/notebook/gen_expected.py`; regenerate with
 //! `/work/.venv-torch/bin/python tests/notebook/gen_expected.py` after editing a cells file).
+#![cfg(not(target_arch = "wasm32"))]
 use nnbook::notebook::Notebook;
 use std::path::Path;
 

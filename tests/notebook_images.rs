@@ -1,5 +1,6 @@
 //! Pictures as cell outputs (`show`, `plt.imshow`, `torchvision.utils.make_grid`) and the
 //! dataset errors, checked pixel by pixel against hand-computed values and the NNBD source files.
+#![cfg(not(target_arch = "wasm32"))]
 use nnbook::notebook::{CellImage, Notebook};
 use std::path::Path;
 
