@@ -26,6 +26,11 @@ describe('www/embed.html', () => {
     assert.deepEqual(linear, { params: '21', y: '4,3', light: 0 }); // 6·3 + 3; nothing in light DOM
     const out = await page.$eval('nn-reshape', (e) => e.shadowRoot.querySelector('figure').dataset.outShape);
     assert.equal(out, '4,6'); // [2, 3, 4] → [4, -1] infers 6
+    // The cell runs in the shared worker's Python kernel.
+    await page.waitForSelector('nn-cell[data-mounted="cell"]', { timeout: 60000 });
+    await page.click('nn-cell button.nb-run');
+    await page.waitForSelector('nn-cell .nb-cell[data-state="done"]', { timeout: 60000 });
+    assert.equal((await page.textContent('nn-cell .nb-output')).trim(), 'torch.Size([64, 3072])');
     assert.equal(workers.length, 1, `one shared worker, got ${workers.length}`);
     assert.equal(new URL(page.url()).search, '', 'the widgets leave the host URL alone');
     const leaked = await page.evaluate(() => {
