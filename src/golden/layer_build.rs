@@ -162,17 +162,7 @@ pub(super) fn build(
             .map(|m| Built::Mha(Box::new(m)))
         }
         "TransformerEncoderLayer" => {
-            a.known(
-                class,
-                &[
-                    "d_model",
-                    "nhead",
-                    "dim_feedforward",
-                    "dropout",
-                    "batch_first",
-                    "norm_first",
-                ],
-            )?;
+            a.known(class, TransformerEncoderLayer::ARGS)?;
             let cfg = TransformerEncoderLayerConfig::new(
                 a.usize("d_model", None)?,
                 a.usize("nhead", None)?,

@@ -39,6 +39,17 @@ pub struct Conv2d {
 }
 
 impl Conv2d {
+    /// `nn.Conv2d.__init__`'s arguments nnbook accepts, in PyTorch's order (shared by the
+    /// notebook, the layer-spec parser and the golden runner).
+    pub const ARGS: &'static [&'static str] = &[
+        "in_channels",
+        "out_channels",
+        "kernel_size",
+        "stride",
+        "padding",
+        "bias",
+    ];
+
     /// `nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding, bias=bias)`, with
     /// PyTorch's default initialisation from the global generator (weight, then bias).
     /// Bad hyper-parameters (zero stride, kernel larger than the input) are reported by

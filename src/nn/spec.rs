@@ -136,17 +136,7 @@ pub fn parse_spec_value(value: serde_json::Value) -> Result<Vec<LayerSpec>> {
 }
 
 const ARGS: [(&str, &[&str]); 7] = [
-    (
-        "Conv2d",
-        &[
-            "in_channels",
-            "out_channels",
-            "kernel_size",
-            "stride",
-            "padding",
-            "bias",
-        ],
-    ),
+    ("Conv2d", super::Conv2d::ARGS),
     ("MaxPool2d", &["kernel_size", "stride", "padding"]),
     ("ReLU", &[]),
     ("BatchNorm2d", &["num_features"]),

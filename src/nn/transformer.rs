@@ -99,6 +99,16 @@ pub struct TransformerEncoderLayer {
 }
 
 impl TransformerEncoderLayer {
+    /// `nn.TransformerEncoderLayer.__init__`'s arguments nnbook accepts, in PyTorch's order.
+    pub const ARGS: &'static [&'static str] = &[
+        "d_model",
+        "nhead",
+        "dim_feedforward",
+        "dropout",
+        "batch_first",
+        "norm_first",
+    ];
+
     /// Builds the layer with PyTorch's initialisation (training mode).
     ///
     /// # Errors

@@ -97,6 +97,7 @@ pub fn namespace_attr(ns: &str, name: &str) -> PyResult<Value> {
             "functional" => Ok(Value::Namespace("torch.nn.functional")),
             _ => super::nn_api::NN_CLASSES
                 .iter()
+                .chain(super::layers_api::LAYER_CLASSES)
                 .find(|f| **f == name)
                 .map(|f| Value::Native("nn", f))
                 .ok_or_else(missing),

@@ -163,17 +163,7 @@ pub fn construct(name: &str, args: &Args) -> PyResult<Value> {
             ))
         }
         "TransformerEncoderLayer" => {
-            args.check_kw(
-                "TransformerEncoderLayer",
-                &[
-                    "d_model",
-                    "nhead",
-                    "dim_feedforward",
-                    "dropout",
-                    "batch_first",
-                    "norm_first",
-                ],
-            )?;
+            args.check_kw("TransformerEncoderLayer", TransformerEncoderLayer::ARGS)?;
             let f = "TransformerEncoderLayer.__init__";
             let d = count(args, 0, "d_model", f)?;
             let h = count(args, 1, "nhead", f)?;

@@ -24,7 +24,7 @@ use std::cell::{RefCell, RefMut};
 use std::collections::HashMap;
 use std::rc::Rc;
 
-/// `torch.nn.*` names nnbook provides.
+/// `torch.nn.*` names nnbook provides (with [`super::layers_api::LAYER_CLASSES`]).
 pub const NN_CLASSES: &[&str] = &[
     "Linear",
     "Conv2d",
@@ -33,14 +33,6 @@ pub const NN_CLASSES: &[&str] = &[
     "ReLU",
     "Dropout",
     "BatchNorm2d",
-    "LayerNorm",
-    "BatchNorm1d",
-    "Embedding",
-    "RNN",
-    "LSTM",
-    "GRU",
-    "MultiheadAttention",
-    "TransformerEncoderLayer",
     "Sequential",
     "CrossEntropyLoss",
     "Module",
@@ -122,17 +114,7 @@ pub fn call_nn(interp: &mut Interp, ns: &str, name: &str, args: Args) -> PyResul
             ))
         }
         ("nn", "Conv2d") => {
-            args.check_kw(
-                "Conv2d",
-                &[
-                    "in_channels",
-                    "out_channels",
-                    "kernel_size",
-                    "stride",
-                    "padding",
-                    "bias",
-                ],
-            )?;
+            args.check_kw("Conv2d", crate::nn::Conv2d::ARGS)?;
             let i = usize_arg(
                 args.req(0, "in_channels", "Conv2d.__init__")?,
                 "in_channels",
