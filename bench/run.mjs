@@ -1,6 +1,9 @@
 // `make bench`'s driver: serves the repository with COOP/COEP on a free port, opens
 // www/bench.html in headless Chromium (Debian's, through playwright-core) BENCH_RUNS times
 // (default 3), and prints the medians as JSON, also written to bench/results/latest.json.
+// Per nnbook engine it also reports the training worker's memory with the 10,000-image
+// CIFAR-10 subset loaded at batch 64 (train_worker_memory_bytes: wasm memory, the peak;
+// train_worker_js_heap_bytes or null) and checks the issue's 256 MB target.
 //
 // Environment: BENCH_RUNS (3), BENCH_ENGINES (comma list of engine ids; all by default),
 // BENCH_BUDGET_MS (15000, per timed phase of an engine), BENCH_ENGINE_TIMEOUT_MS (420000),
@@ -20,7 +23,12 @@ const ENGINE_TIMEOUT_MS = Number(process.env.BENCH_ENGINE_TIMEOUT_MS) || 420000;
 const GLOBAL_TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S) || 3600;
 const OUT_DIR = join(ROOT, 'bench', 'results');
 
-const FIGURES = ['train_images_per_s', 'infer_images_per_s', 'latency_b1_ms', 'peak_memory_bytes', 'setup_ms'];
+const FIGURES = ['train_images_per_s', 'infer_images_per_s', 'latency_b1_ms', 'peak_memory_bytes', 'setup_ms',
+  'train_worker_memory_bytes', 'train_worker_js_heap_bytes'];
+const BYTES = ['peak_memory_bytes', 'train_worker_memory_bytes', 'train_worker_js_heap_bytes'];
+// Issue 5: the training worker (10,000-image subset loaded, batch 64) stays under 256 MB.
+const MEMORY_TARGET_BYTES = 256 * 1024 * 1024;
+const mb = (bytes) => (bytes == null ? null : round(bytes / (1024 * 1024)));
 const TRAINERS = ['tfjs-wasm', 'tfjs-wasm-1t', 'tfjs-cpu', 'convnetjs'];
 const INFERERS = ['tfjs-wasm', 'tfjs-wasm-1t', 'tfjs-cpu', 'ort-wasm', 'ort-wasm-1t', 'convnetjs'];
 const NNBOOK = ['nnbook-1t', 'nnbook-mt'];
@@ -48,7 +56,7 @@ async function runOnce(browser, url, index) {
     const results = JSON.parse(await page.textContent('#results'));
     results.console_errors = page.consoleErrors.slice(0, 20);
     const summary = Object.entries(results.engines).map(([id, r]) =>
-      `${id}: ${r.status}${r.train_images_per_s ? ` train ${r.train_images_per_s.toFixed(1)}/s` : ''}${r.infer_images_per_s ? ` infer ${r.infer_images_per_s.toFixed(1)}/s` : ''}${r.latency_b1_ms ? ` b1 ${r.latency_b1_ms.toFixed(2)} ms` : ''}`);
+      `${id}: ${r.status}${r.train_images_per_s ? ` train ${r.train_images_per_s.toFixed(1)}/s` : ''}${r.infer_images_per_s ? ` infer ${r.infer_images_per_s.toFixed(1)}/s` : ''}${r.latency_b1_ms ? ` b1 ${r.latency_b1_ms.toFixed(2)} ms` : ''}${r.train_worker_memory_bytes ? ` trainer mem ${(r.train_worker_memory_bytes / 1048576).toFixed(1)} MB` : ''}`);
     console.error(`bench: run ${index + 1}/${RUNS} done\n  ${summary.join('\n  ')}`);
     return results;
   } finally {
@@ -70,9 +78,9 @@ function aggregate(runs) {
       if (failed.length) e.error = failed[failed.length - 1].error;
     }
     for (const f of FIGURES) e[f] = round(median(ok.map((r) => r[f])));
-    if (e.peak_memory_bytes != null) e.peak_memory_bytes = Math.round(median(ok.map((r) => r.peak_memory_bytes)));
-    e.per_run = Object.fromEntries(['train_images_per_s', 'infer_images_per_s', 'latency_b1_ms']
-      .map((f) => [f, ok.map((r) => round(r[f]))]));
+    for (const f of BYTES) if (e[f] != null) e[f] = Math.round(median(ok.map((r) => r[f])));
+    e.per_run = Object.fromEntries(['train_images_per_s', 'infer_images_per_s', 'latency_b1_ms', 'train_worker_memory_bytes']
+      .map((f) => [f, ok.map((r) => round(r[f]))]).filter(([f, v]) => !f.startsWith('train_worker') || v.some((x) => x != null)));
     const source = ok[ok.length - 1] || last;
     if (source.config) e.config = source.config;
     if (source.losses) e.losses = source.losses.map((v) => round(v, 4));
@@ -81,6 +89,7 @@ function aggregate(runs) {
       e.missing = Object.fromEntries(source.missing.map((k) => [k, source[`${k}_error`]]));
     }
     if (source.layers) e.layers = source.layers;
+    if (source.train_worker) e.train_worker = source.train_worker;
     const gemms = ok.map((r) => r.gemm).filter(Array.isArray);
     if (gemms.length) {
       e.gemm = gemms[0].map(({ n }) => ({
@@ -92,6 +101,20 @@ function aggregate(runs) {
     engines[id] = e;
   }
   return engines;
+}
+
+/** The 256 MB target for one nnbook engine: wasm memory (grows only: the peak) plus the JS heap
+ * when the browser measured it; null without a measurement. */
+function memoryCheck(e) {
+  if (e.train_worker_memory_bytes == null) return null;
+  const total = e.train_worker_memory_bytes + (e.train_worker_js_heap_bytes || 0);
+  return {
+    wasm_mb: mb(e.train_worker_memory_bytes),
+    js_heap_mb: mb(e.train_worker_js_heap_bytes),
+    total_mb: mb(total),
+    target_mb: 256,
+    met: total < MEMORY_TARGET_BYTES,
+  };
 }
 
 /** nnbook ÷ best peer, per nnbook configuration. Latency: below 1 means nnbook is faster. */
@@ -123,8 +146,10 @@ function ratios(engines) {
     if (Object.values(out[id]).every((v) => v == null)) {
       out[id].status = e.missing && e.missing.model ? `benchModel: ${e.missing.model}` : e.status === 'ok' ? 'no figures' : e.status;
     }
+    const memoryTarget = memoryCheck(e);
+    if (memoryTarget) out[id].train_worker_memory_target = memoryTarget;
   }
-  out.explain = 'ratios are nnbook ÷ best peer (medians); for training and inference above 1 means nnbook is faster, for latency below 1 means nnbook is faster; inference peers exclude ConvNetJS (training baseline only)';
+  out.explain = 'ratios are nnbook ÷ best peer (medians); for training and inference above 1 means nnbook is faster, for latency below 1 means nnbook is faster; inference peers exclude ConvNetJS (training baseline only); train_worker_memory_target: the training worker\'s wasm memory (plus its JS heap when measured) with the 10,000-image subset loaded at batch 64 against the 256 MB target';
   return out;
 }
 
@@ -174,6 +199,18 @@ function summaryTable(engines) {
     if (e.missing) why += ` (${Object.entries(e.missing).map(([k, v]) => `${k}: ${v}`).join('; ')})`;
     lines.push(`  ${id.padEnd(16)}${cell(e.train_images_per_s, 1)}${cell(e.infer_images_per_s, 1)}${cell(e.latency_b1_ms, 2)}  ${e.status}${why}`);
     if (e.gemm) lines.push(`  ${''.padEnd(16)}GEMM GFLOP/s (best): ${e.gemm.map((g) => `${g.n}³ ${g.gflops_best}`).join(', ')}`);
+    if (e.peak_memory_bytes != null) lines.push(`  ${''.padEnd(16)}wasm memory with one batch: ${mb(e.peak_memory_bytes)} MB`);
+    const m = memoryCheck(e);
+    if (m) {
+      const t = e.train_worker || {};
+      lines.push(`  ${''.padEnd(16)}training worker (${t.train_images ?? '?'} + ${t.test_images ?? '?'} images loaded, ${t.steps ?? '?'} steps at batch ${t.batch ?? '?'}, test evaluated): `
+        + `wasm ${m.wasm_mb.toFixed(1)} MB, JS heap ${m.js_heap_mb == null ? `not measured${t.js_heap_error ? ` (${t.js_heap_error})` : ''}` : `${m.js_heap_mb.toFixed(2)} MB`}`
+        + ` — target < 256 MB: ${m.met ? 'met' : 'NOT met'} (${m.total_mb.toFixed(1)} MB)`);
+      if (t.wasm_memory_after) {
+        lines.push(`  ${''.padEnd(16)}wasm memory after each phase (MB): ${Object.entries(t.wasm_memory_after)
+          .map(([k, v]) => `${k} ${(v / 1048576).toFixed(1)}`).join(', ')}`);
+      }
+    }
   }
   return lines.join('\n');
 }

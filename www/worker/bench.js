@@ -26,6 +26,37 @@ export const benchMethods = {
     progress({ done: i + 1, total: sizes.length });
     return { n, gflops_best: flop / (times[0] * 1e6), gflops_median: flop / (times[times.length >> 1] * 1e6) };
   }),
+  // Memory of this worker now: wasm linear memory (grows only, so it is the peak) and, when
+  // the browser offers performance.measureUserAgentSpecificMemory here (cross-origin isolated
+  // pages only), its JS-heap estimate; null with the reason otherwise, or after `timeoutMs`.
+  // `js: false` skips the JS heap.
+  benchMemory: async ({ timeoutMs = 20000, js = true } = {}, _progress, wasm) => {
+    const out = { wasm_memory_bytes: wasm.wasmMemoryBytes(), js_heap_bytes: null, js_heap_error: null };
+    if (!js) return out;
+    const measure = self.performance && performance.measureUserAgentSpecificMemory;
+    if (typeof measure !== 'function') {
+      out.js_heap_error = self.crossOriginIsolated
+        ? 'performance.measureUserAgentSpecificMemory is not available in this worker'
+        : 'not cross-origin isolated';
+      return out;
+    }
+    let timer;
+    try {
+      const r = await Promise.race([
+        measure.call(performance),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
+      ]);
+      out.js_heap_bytes = r.bytes;
+      out.js_heap_breakdown = r.breakdown
+        .filter((b) => b.bytes > 0)
+        .map((b) => ({ bytes: b.bytes, types: b.types, scopes: b.attribution.map((a) => a.scope || a.url) }));
+    } catch (e) {
+      out.js_heap_error = `measureUserAgentSpecificMemory: ${e && e.message ? e.message : e}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    return out;
+  },
   // The CIFAR-10 model on one batch: training images/s (SGD), inference images/s, batch-1
   // latency, per-layer forward/backward times, peak wasm memory. `x` [N*3*32*32], `labels` [N].
   benchModel: ({ x, labels, steps = 10, warmup = 2, seed = 0 } = {}, progress, wasm) => {
