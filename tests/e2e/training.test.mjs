@@ -126,6 +126,17 @@ describe('CIFAR-10 trainer widget', () => {
     assert.equal(await page.locator('.nn-confusion td').count(), 100);
   });
 
+  // Issue 5's memory target; `make bench` measures it at batch 64 (train_worker_memory_bytes).
+  test('the worker stays under 256 MB with the 10,000-image subset loaded, trained and evaluated', async () => {
+    const bytes = await page.evaluate(async () => {
+      const { getClient } = await import('./client.js');
+      return (await getClient().call('benchMemory', { js: false })).wasm_memory_bytes;
+    });
+    console.log(`trainer: wasm memory ${(bytes / 2 ** 20).toFixed(1)} MB`);
+    assert.ok(bytes > 40 * 2 ** 20, `wasm memory ${bytes} bytes cannot hold the 10,000 + 1,000 images`);
+    assert.ok(bytes < 256 * 2 ** 20, `wasm memory ${bytes} bytes (target: under 256 MB)`);
+  });
+
   test('an official data_batch .bin built from real images loads and trains', async () => {
     await page.setInputFiles('.nn-drop input[type=file]', { name: 'data_batch_1.bin', mimeType: 'application/octet-stream', buffer: officialBatch(200) });
     await page.waitForSelector('.nn-trainer[data-train-name="data_batch_1"]', { timeout: 30000 });
