@@ -75,6 +75,8 @@ struct LayerRow {
     layer: String,
     fwd_ms: f64,
     bwd_ms: f64,
+    /// `Module::infer` (eval-mode inference path, e.g. Winograd convolutions).
+    infer_ms: f64,
 }
 
 #[derive(Serialize)]
@@ -154,9 +156,12 @@ fn model_row(threads: usize, x: &Tensor, labels: &[i64], steps: usize) -> crate:
     let mut layers = Vec::new();
     let mut act = x.clone();
     for layer in t.model.layers_mut() {
-        let (mut fwd, mut bwd) = (f64::INFINITY, f64::INFINITY);
+        let (mut fwd, mut bwd, mut inf) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
         let mut y = act.clone();
         for _ in 0..3 {
+            let (r, ms) = timed(|| layer.infer(&act));
+            r?;
+            inf = inf.min(ms);
             let (r, ms) = timed(|| layer.forward(&act));
             y = r?;
             fwd = fwd.min(ms);
@@ -168,6 +173,7 @@ fn model_row(threads: usize, x: &Tensor, labels: &[i64], steps: usize) -> crate:
         layers.push(LayerRow {
             layer: layer.repr(0),
             fwd_ms: fwd,
+            infer_ms: inf,
             bwd_ms: bwd,
         });
         act = y;
@@ -277,8 +283,12 @@ fn print_report(r: &Report) {
             "CIFAR-10 model, {} thread(s), batch 64: training {:.0} img/s, inference {:.0} img/s, batch-1 latency {:.3} ms",
             m.threads, m.train_images_per_s, m.infer_images_per_s, m.latency_b1_ms
         );
+        println!("  forward / backward / infer per layer:");
         for l in &m.layers {
-            println!("  {:7.2} / {:7.2} ms  {}", l.fwd_ms, l.bwd_ms, l.layer);
+            println!(
+                "  {:7.2} / {:7.2} / {:7.2} ms  {}",
+                l.fwd_ms, l.bwd_ms, l.infer_ms, l.layer
+            );
         }
     }
     if let [one, all, ..] = &r.model[..] {

@@ -99,10 +99,11 @@ impl Trainer {
         Ok(loss_value)
     }
 
-    /// Logits `[N, classes]` in eval mode (dropout off, BatchNorm on running statistics).
+    /// Logits `[N, classes]` in eval mode (dropout off, BatchNorm on running statistics), by
+    /// [`Module::infer`] (Winograd convolutions: equal to `forward` within float32 rounding).
     pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
         self.model.set_training(false);
-        let y = self.model.forward(x);
+        let y = self.model.infer(x);
         self.model.set_training(true);
         y
     }

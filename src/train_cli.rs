@@ -137,7 +137,7 @@ pub fn run(o: &TrainOptions) -> Result<f64> {
                 break;
             }
         }
-        let eval_cfg = LoaderConfig::new(250)
+        let eval_cfg = LoaderConfig::new(crate::training::evaluate::EVAL_BATCH)
             .with_shuffle(false)
             .with_normalize(normalize.clone());
         let (mut correct, mut total) = (0usize, 0usize);

@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::nn::linear::{accumulate, no_forward};
 use crate::nn::module::{weight_and_bias, weight_and_bias_mut};
 use crate::nn::{init, Module, Param};
+use crate::ops::conv2d::winograd::{conv2d_winograd, WinogradPlan, WinogradWeights};
 use crate::ops::conv2d::{conv2d_backward_with, conv2d_forward, conv2d_output_shape, Conv2dParams};
 use crate::tensor::Tensor;
 
@@ -36,6 +37,8 @@ pub struct Conv2d {
     /// `requires_grad` in PyTorch): `backward` then returns zeros and skips a third of its work.
     pub input_grad: bool,
     x: Option<Tensor>,
+    /// Winograd-transformed weights for [`Module::infer`], recomputed when `weight` changes.
+    winograd: Option<WinogradWeights>,
 }
 
 impl Conv2d {
@@ -77,6 +80,7 @@ impl Conv2d {
             bias,
             input_grad: true,
             x: None,
+            winograd: None,
         }
     }
 }
@@ -136,6 +140,28 @@ impl Module for Conv2d {
         let y = conv2d_forward(x, &self.weight.value, b, self.params)?;
         self.x = Some(x.clone());
         Ok(y)
+    }
+
+    /// Winograd (`WinogradPlan::for_conv`: square 2×2 to 7×7 kernels, stride 1, ≥ 8 input
+    /// channels — the CIFAR-10 model's second and third convolutions); otherwise
+    /// `conv2d_forward`. Nothing is cached for backward.
+    fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
+        let b = self.bias.as_ref().map(|b| &b.value);
+        let w = self.weight.value.shape();
+        let plan = match w {
+            [_, c, kh, kw] => WinogradPlan::for_conv([*kh, *kw], self.params, *c),
+            _ => None,
+        };
+        let Some(plan) = plan else {
+            return conv2d_forward(x, &self.weight.value, b, self.params);
+        };
+        let weights = match self.winograd.take() {
+            Some(w) if w.matches(&self.weight.value) => w,
+            _ => WinogradWeights::new(plan, &self.weight.value)?,
+        };
+        let y = conv2d_winograd(x, &weights, b, self.params.padding);
+        self.winograd = Some(weights);
+        y
     }
 
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {

@@ -39,6 +39,17 @@ pub trait Module: fmt::Debug + Send {
     /// When called before `forward`, or with a gradient of the wrong shape.
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor>;
 
+    /// `y = module(x)` for inference only (call it in eval mode): the same `y` as
+    /// [`Module::forward`] within float32 rounding, but layers may use faster algorithms
+    /// (Winograd convolution) and need not cache anything for `backward`. By default it is
+    /// `forward`.
+    ///
+    /// # Errors
+    /// As [`Module::forward`].
+    fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
+        self.forward(x)
+    }
+
     /// Direct parameters and children's, with state_dict names relative to this module
     /// (`"weight"`, `"0.bias"`, `"localization.0.weight"`), in PyTorch's registration order.
     /// None by default (pooling, activations, `Flatten`, `Dropout`).

@@ -125,6 +125,18 @@ impl Module for Sequential {
         Ok(y)
     }
 
+    /// Runs the children's `infer` in order (nothing cached for backward).
+    fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
+        let mut y = x.clone();
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            y = match layer.infer(&y) {
+                Ok(y) => y,
+                Err(e) => return Err(in_layer(index, layer.as_ref(), e)),
+            };
+        }
+        Ok(y)
+    }
+
     /// Runs the children's backwards in reverse order.
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let mut g = grad_y.clone();

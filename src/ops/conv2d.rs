@@ -12,6 +12,8 @@ use crate::parallel::{for_each_chunk_mut, map_range};
 use crate::tensor::Tensor;
 use std::cell::RefCell;
 
+pub mod winograd;
+
 /// Stride and zero padding, `[along H, along W]` (dilation 1, groups 1).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Conv2dParams {
@@ -303,7 +305,8 @@ fn with_cols<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
 /// * `weight`: `[O, C, kh, kw]`
 /// * `bias`: `[O]`, optional
 ///
-/// Returns `y`: `[N, O, Ho, Wo]` (`[O, Ho, Wo]` for unbatched `x`). Samples run in parallel.
+/// Returns `y`: `[N, O, Ho, Wo]` (`[O, Ho, Wo]` for unbatched `x`). Samples run in parallel
+/// (one image: its GEMM is split over the pool).
 ///
 /// # Errors
 /// PyTorch's texts: [`Error::ConvChannels`] (`Given groups=1, weight of size [32, 3, 5, 5],
@@ -332,7 +335,13 @@ pub fn conv2d_forward(
                 &g,
                 cols,
             );
-            sgemm_serial(wm, MatRef::row_major(cols, k, l), yn, bias.is_some());
+            let cols = MatRef::row_major(cols, k, l);
+            if g.n == 1 {
+                // One image (batch-1 inference): let the GEMM use the pool.
+                crate::kernels::sgemm(wm, cols, yn, bias.is_some());
+            } else {
+                sgemm_serial(wm, cols, yn, bias.is_some());
+            }
         });
     });
     Tensor::from_vec(&g.y_shape(), y)

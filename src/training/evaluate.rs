@@ -9,8 +9,9 @@ use crate::ops::softmax_forward;
 use crate::tensor::Tensor;
 use crate::train::{argmax, Trainer};
 
-/// Images per forward pass when evaluating (as `nnbook train`).
-pub const EVAL_BATCH: usize = 250;
+/// Images per forward pass when evaluating (as `nnbook train`): small enough that the
+/// activations of one pass stay a few tens of MB (the worker's wasm memory never shrinks).
+pub const EVAL_BATCH: usize = 100;
 
 /// One gallery entry: a test image, its label and the model's prediction.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]

@@ -177,8 +177,8 @@ impl ModelSession {
         self.run.trainer.model.to_string()
     }
 
-    /// Times each layer's forward and backward on `x` (best of `reps`):
-    /// `[{name, fwd_ms, bwd_ms}]`.
+    /// Times each layer's forward, backward and inference (`Module::infer`, in eval mode) on
+    /// `x` (best of `reps`): `[{name, fwd_ms, bwd_ms, infer_ms}]`.
     #[wasm_bindgen(js_name = profileLayers)]
     pub fn profile_layers(&mut self, x: &[f32], reps: u32) -> Result<JsValue, JsError> {
         #[derive(serde::Serialize)]
@@ -186,13 +186,20 @@ impl ModelSession {
             name: String,
             fwd_ms: f64,
             bwd_ms: f64,
+            infer_ms: f64,
         }
         let mut act = images(x, None)?;
         let mut out = Vec::new();
         for layer in self.run.trainer.model.layers_mut() {
-            let (mut fwd, mut bwd) = (f64::INFINITY, f64::INFINITY);
+            let (mut fwd, mut bwd, mut inf) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
             let mut y = None;
             for _ in 0..reps.max(1) {
+                layer.set_training(false);
+                let t0 = now_ms();
+                let inferred = layer.infer(&act);
+                inf = inf.min(now_ms() - t0);
+                layer.set_training(true);
+                inferred.map_err(to_js)?;
                 let t0 = now_ms();
                 let yy = layer.forward(&act).map_err(to_js)?;
                 fwd = fwd.min(now_ms() - t0);
@@ -206,6 +213,7 @@ impl ModelSession {
                 name: layer.repr(0),
                 fwd_ms: fwd,
                 bwd_ms: bwd,
+                infer_ms: inf,
             });
             act = y.expect("at least one rep");
         }
