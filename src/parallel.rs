@@ -30,6 +30,23 @@ mod imp {
             .for_each(|(i, c)| f(i, c));
     }
 
+    pub fn for_each_chunk_pair_mut<A, B, F>(
+        a: &mut [A],
+        a_len: usize,
+        b: &mut [B],
+        b_len: usize,
+        f: F,
+    ) where
+        A: Send,
+        B: Send,
+        F: Fn(usize, &mut [A], &mut [B]) + Sync + Send,
+    {
+        a.par_chunks_mut(a_len.max(1))
+            .zip(b.par_chunks_mut(b_len.max(1)))
+            .enumerate()
+            .for_each(|(i, (x, y))| f(i, x, y));
+    }
+
     pub fn map_range<R, F>(n: usize, f: F) -> Vec<R>
     where
         R: Send,
@@ -59,6 +76,21 @@ mod imp {
         data.chunks_mut(chunk_len.max(1))
             .enumerate()
             .for_each(|(i, c)| f(i, c));
+    }
+
+    pub fn for_each_chunk_pair_mut<A, B, F>(
+        a: &mut [A],
+        a_len: usize,
+        b: &mut [B],
+        b_len: usize,
+        f: F,
+    ) where
+        F: Fn(usize, &mut [A], &mut [B]),
+    {
+        a.chunks_mut(a_len.max(1))
+            .zip(b.chunks_mut(b_len.max(1)))
+            .enumerate()
+            .for_each(|(i, (x, y))| f(i, x, y));
     }
 
     pub fn map_range<R, F>(n: usize, f: F) -> Vec<R>
@@ -96,6 +128,21 @@ where
     imp::for_each_chunk_mut(data, chunk_len, f)
 }
 
+/// Calls `f(i, a_chunk, b_chunk)` for the `i`-th `a_len`-sized chunk of `a` together with the
+/// `i`-th `b_len`-sized chunk of `b` (as many pairs as the shorter side has chunks), in
+/// parallel where a pool exists, without allocating.
+pub fn for_each_chunk_pair_mut<A: Send, B: Send, F>(
+    a: &mut [A],
+    a_len: usize,
+    b: &mut [B],
+    b_len: usize,
+    f: F,
+) where
+    F: Fn(usize, &mut [A], &mut [B]) + Sync + Send,
+{
+    imp::for_each_chunk_pair_mut(a, a_len, b, b_len, f)
+}
+
 /// `(0..n).map(f).collect()`, in parallel where a pool exists; the output keeps index order.
 pub fn map_range<R: Send, F>(n: usize, f: F) -> Vec<R>
 where
@@ -117,5 +164,12 @@ mod tests {
         assert_eq!(v[0], 1);
         assert_eq!(v[102], 11);
         assert_eq!(map_range(5, |i| i * i), vec![0, 1, 4, 9, 16]);
+        let (mut a, mut b) = (vec![0u32; 6], vec![0u32; 9]);
+        for_each_chunk_pair_mut(&mut a, 2, &mut b, 3, |i, x, y| {
+            x.fill(i as u32);
+            y.fill(10 + i as u32);
+        });
+        assert_eq!(a, [0, 0, 1, 1, 2, 2]);
+        assert_eq!(b, [10, 10, 10, 11, 11, 11, 12, 12, 12]);
     }
 }

@@ -31,10 +31,9 @@ impl Optimizer {
 
     /// `optimizer.step()` over `model`'s parameters (state is kept per state_dict name).
     pub fn step(&mut self, model: &mut dyn Module) -> Result<()> {
-        let mut params = model.named_parameters_mut();
         match self {
-            Optimizer::Sgd(o) => o.step(&mut params),
-            Optimizer::Adam(o) => o.step(&mut params),
+            Optimizer::Sgd(o) => o.step_module(model),
+            Optimizer::Adam(o) => o.step_module(model),
         }
     }
 

@@ -1,7 +1,7 @@
 //! `nn.ReLU()`: `y = max(x, 0)` elementwise, any shape.
 
 use crate::error::Result;
-use crate::nn::linear::no_forward;
+use crate::nn::linear::{cache_input, no_forward};
 use crate::nn::Module;
 use crate::ops::activation::{relu_backward, relu_forward};
 use crate::tensor::Tensor;
@@ -21,7 +21,7 @@ impl ReLU {
 
 impl Module for ReLU {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-        self.x = Some(x.clone());
+        cache_input(&mut self.x, x);
         Ok(relu_forward(x))
     }
 

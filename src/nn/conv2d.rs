@@ -14,8 +14,8 @@
 //! ```
 
 use crate::error::Result;
-use crate::nn::linear::{accumulate, no_forward};
-use crate::nn::module::{weight_and_bias, weight_and_bias_mut};
+use crate::nn::linear::{accumulate, cache_input, no_forward};
+use crate::nn::module::{visit_weight_and_bias, weight_and_bias, weight_and_bias_mut};
 use crate::nn::{init, Module, Param};
 use crate::ops::conv2d::winograd::{conv2d_winograd, WinogradPlan, WinogradWeights};
 use crate::ops::conv2d::{conv2d_backward_with, conv2d_forward, conv2d_output_shape, Conv2dParams};
@@ -138,7 +138,7 @@ impl Module for Conv2d {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
         let b = self.bias.as_ref().map(|b| &b.value);
         let y = conv2d_forward(x, &self.weight.value, b, self.params)?;
-        self.x = Some(x.clone());
+        cache_input(&mut self.x, x);
         Ok(y)
     }
 
@@ -188,6 +188,17 @@ impl Module for Conv2d {
 
     fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
         weight_and_bias_mut(&mut self.weight, self.bias.as_mut())
+    }
+
+    fn visit_parameters_mut(&mut self, prefix: &mut String, f: &mut dyn FnMut(&str, &mut Param)) {
+        visit_weight_and_bias(&mut self.weight, self.bias.as_mut(), prefix, f)
+    }
+
+    fn zero_grad(&mut self) {
+        self.weight.zero_grad();
+        if let Some(b) = self.bias.as_mut() {
+            b.zero_grad();
+        }
     }
 
     /// `Conv2d(3, 32, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))`: padding only when

@@ -10,8 +10,8 @@
 use crate::error::{Error, Result};
 use crate::nn::linear::no_forward;
 use crate::nn::Module;
-use crate::tensor::shape::flatten_shape;
-use crate::tensor::Tensor;
+use crate::tensor::shape::{flatten_shape, flatten_shape_into};
+use crate::tensor::{pool, Tensor};
 
 /// Flattens a range of dims. `x`: `[N, C, H, W]` → `[N, C·H·W]` with the defaults.
 #[derive(Clone, Debug)]
@@ -19,6 +19,8 @@ pub struct Flatten {
     pub start_dim: i64,
     pub end_dim: i64,
     in_shape: Option<Vec<usize>>,
+    /// The last output shape (kept to reuse its storage).
+    out_shape: Vec<usize>,
 }
 
 impl Default for Flatten {
@@ -35,15 +37,18 @@ impl Flatten {
             start_dim,
             end_dim,
             in_shape: None,
+            out_shape: Vec::new(),
         }
     }
 }
 
 impl Module for Flatten {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-        let shape = flatten_shape(x.shape(), self.start_dim, self.end_dim)?;
-        self.in_shape = Some(x.shape().to_vec());
-        Tensor::from_vec(&shape, x.data().to_vec())
+        flatten_shape_into(x.shape(), self.start_dim, self.end_dim, &mut self.out_shape)?;
+        let in_shape = self.in_shape.get_or_insert_with(Vec::new);
+        in_shape.clear();
+        in_shape.extend_from_slice(x.shape());
+        Tensor::from_vec(&self.out_shape, pool::copied(x.data()))
     }
 
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
@@ -58,7 +63,7 @@ impl Module for Flatten {
                 rhs: shape.clone(),
             });
         }
-        Tensor::from_vec(shape, grad_y.data().to_vec())
+        Tensor::from_vec(shape, pool::copied(grad_y.data()))
     }
 
     fn repr(&self, _indent: usize) -> String {

@@ -13,7 +13,7 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::nn::module::{weight_and_bias, weight_and_bias_mut};
+use crate::nn::module::{visit_weight_and_bias, weight_and_bias, weight_and_bias_mut};
 use crate::nn::{init, Module, Param};
 use crate::ops::linear::{linear_backward, linear_forward};
 use crate::tensor::Tensor;
@@ -57,6 +57,15 @@ pub(crate) fn accumulate(grad: &mut Tensor, g: &Tensor) {
         .for_each(|(a, &b)| *a += b);
 }
 
+/// Keeps a copy of `x` in `slot` for the backward, reusing the previous copy's storage when
+/// the shape is unchanged (no allocation per batch).
+pub(crate) fn cache_input(slot: &mut Option<Tensor>, x: &Tensor) {
+    match slot {
+        Some(cached) => cached.clone_from(x),
+        None => *slot = Some(x.clone()),
+    }
+}
+
 /// The error for `backward` called with no cached forward.
 pub(crate) fn no_forward(op: &'static str) -> Error {
     Error::runtime(op, format!("{op}: backward called before forward"))
@@ -65,7 +74,7 @@ pub(crate) fn no_forward(op: &'static str) -> Error {
 impl Module for Linear {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
         let y = linear_forward(x, &self.weight.value, self.bias.as_ref().map(|b| &b.value))?;
-        self.x = Some(x.clone());
+        cache_input(&mut self.x, x);
         Ok(y)
     }
 
@@ -85,6 +94,17 @@ impl Module for Linear {
 
     fn named_parameters_mut(&mut self) -> Vec<(String, &mut Param)> {
         weight_and_bias_mut(&mut self.weight, self.bias.as_mut())
+    }
+
+    fn visit_parameters_mut(&mut self, prefix: &mut String, f: &mut dyn FnMut(&str, &mut Param)) {
+        visit_weight_and_bias(&mut self.weight, self.bias.as_mut(), prefix, f)
+    }
+
+    fn zero_grad(&mut self) {
+        self.weight.zero_grad();
+        if let Some(b) = self.bias.as_mut() {
+            b.zero_grad();
+        }
     }
 
     fn repr(&self, _indent: usize) -> String {

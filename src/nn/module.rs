@@ -62,6 +62,20 @@ pub trait Module: fmt::Debug + Send {
         Vec::new()
     }
 
+    /// Calls `f(name, param)` for each parameter, with the names and order of
+    /// [`Module::named_parameters_mut`], each name prefixed by `prefix`. `prefix` is the buffer
+    /// the names are built in (it is restored on return), so containers and the common layers
+    /// (which override this) allocate nothing once it has grown to the longest name; the
+    /// default collects [`Module::named_parameters_mut`].
+    fn visit_parameters_mut(&mut self, prefix: &mut String, f: &mut dyn FnMut(&str, &mut Param)) {
+        let len = prefix.len();
+        for (name, p) in self.named_parameters_mut() {
+            prefix.push_str(&name);
+            f(prefix, p);
+            prefix.truncate(len);
+        }
+    }
+
     /// Non-learnable state saved in the state_dict (BatchNorm's running statistics), by name.
     fn named_buffers(&self) -> Vec<(String, &Tensor)> {
         Vec::new()
@@ -113,6 +127,24 @@ pub(crate) fn weight_and_bias<'a>(
     let mut v = vec![("weight".to_string(), weight)];
     v.extend(bias.map(|b| ("bias".to_string(), b)));
     v
+}
+
+/// [`Module::visit_parameters_mut`] for a layer with a weight and an optional bias.
+pub(crate) fn visit_weight_and_bias(
+    weight: &mut Param,
+    bias: Option<&mut Param>,
+    prefix: &mut String,
+    f: &mut dyn FnMut(&str, &mut Param),
+) {
+    let len = prefix.len();
+    prefix.push_str("weight");
+    f(prefix, weight);
+    prefix.truncate(len);
+    if let Some(b) = bias {
+        prefix.push_str("bias");
+        f(prefix, b);
+        prefix.truncate(len);
+    }
 }
 
 /// Mutable version of [`weight_and_bias`].

@@ -115,14 +115,15 @@ impl Sequential {
 impl Module for Sequential {
     /// Runs the children in order on `x`.
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-        let mut y = x.clone();
+        let mut y: Option<Tensor> = None;
         for (index, layer) in self.layers.iter_mut().enumerate() {
-            y = match layer.forward(&y) {
-                Ok(y) => y,
+            let out = layer.forward(y.as_ref().unwrap_or(x));
+            y = match out {
+                Ok(y) => Some(y),
                 Err(e) => return Err(in_layer(index, layer.as_ref(), e)),
             };
         }
-        Ok(y)
+        Ok(y.unwrap_or_else(|| x.clone()))
     }
 
     /// Runs the children's `infer` in order (nothing cached for backward).
@@ -139,14 +140,15 @@ impl Module for Sequential {
 
     /// Runs the children's backwards in reverse order.
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
-        let mut g = grad_y.clone();
+        let mut g: Option<Tensor> = None;
         for (index, layer) in self.layers.iter_mut().enumerate().rev() {
-            g = match layer.backward(&g) {
-                Ok(g) => g,
+            let out = layer.backward(g.as_ref().unwrap_or(grad_y));
+            g = match out {
+                Ok(g) => Some(g),
                 Err(e) => return Err(in_layer(index, layer.as_ref(), e)),
             };
         }
-        Ok(g)
+        Ok(g.unwrap_or_else(|| grad_y.clone()))
     }
 
     fn named_parameters(&self) -> Vec<(String, &Param)> {
@@ -167,6 +169,23 @@ impl Module for Sequential {
             }
         }
         out
+    }
+
+    /// Children's parameters as `"{i}.{name}"`, built in `prefix` (no allocation once it is
+    /// long enough).
+    fn visit_parameters_mut(&mut self, prefix: &mut String, f: &mut dyn FnMut(&str, &mut Param)) {
+        use std::fmt::Write;
+        let len = prefix.len();
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let _ = write!(prefix, "{i}.");
+            layer.visit_parameters_mut(prefix, f);
+            prefix.truncate(len);
+        }
+    }
+
+    /// Each child's `zero_grad` (no allocation).
+    fn zero_grad(&mut self) {
+        self.layers.iter_mut().for_each(|l| l.zero_grad());
     }
 
     fn named_buffers(&self) -> Vec<(String, &Tensor)> {

@@ -4,7 +4,7 @@
 //! `grad_y` where `x > 0` or `x` is NaN and 0 where `x <= 0` (0 at `x == 0`).
 
 use crate::error::Result;
-use crate::tensor::Tensor;
+use crate::tensor::{pool, Tensor};
 
 /// `y = relu(x)`, any shape.
 pub fn relu_forward(x: &Tensor /* any shape */) -> Tensor {
@@ -20,11 +20,12 @@ pub fn relu_forward(x: &Tensor /* any shape */) -> Tensor {
 /// [`crate::Error::ShapeMismatch`] when the shapes differ.
 pub fn relu_backward(x: &Tensor, grad_y: &Tensor) -> Result<Tensor> {
     grad_y.expect_shape("relu_backward", x.shape())?;
-    let dx = x
-        .data()
-        .iter()
-        .zip(grad_y.data())
-        .map(|(&v, &g)| if v <= 0.0 { 0.0 } else { g })
-        .collect();
+    let mut dx = pool::empty(x.numel());
+    dx.extend(
+        x.data()
+            .iter()
+            .zip(grad_y.data())
+            .map(|(&v, &g)| if v <= 0.0 { 0.0 } else { g }),
+    );
     Tensor::from_vec(x.shape(), dx)
 }

@@ -8,8 +8,9 @@
 
 use crate::error::{fmt_shape, Error, Result};
 use crate::kernels::{sgemm_serial, MatRef};
-use crate::parallel::{for_each_chunk_mut, map_range};
-use crate::tensor::Tensor;
+use crate::parallel::for_each_chunk_mut;
+use crate::tensor::{pool, Tensor};
+use ndarray::{Dimension, IxDyn};
 use std::cell::RefCell;
 
 pub mod winograd;
@@ -49,6 +50,14 @@ impl Geom {
             vec![self.n, self.o, self.ho, self.wo]
         } else {
             vec![self.o, self.ho, self.wo]
+        }
+    }
+    /// [`Geom::y_shape`] without allocating (`IxDyn` keeps up to 4 dims inline).
+    fn y_dims(&self) -> IxDyn {
+        if self.batched {
+            IxDyn(&[self.n, self.o, self.ho, self.wo])
+        } else {
+            IxDyn(&[self.o, self.ho, self.wo])
         }
     }
 }
@@ -102,10 +111,10 @@ fn geometry(
             ))
         }
     };
-    let x4: Vec<usize> = if batched {
-        x_shape.to_vec()
+    let x4: [usize; 4] = if batched {
+        [x_shape[0], x_shape[1], x_shape[2], x_shape[3]]
     } else {
-        [&[1], x_shape].concat()
+        [1, x_shape[0], x_shape[1], x_shape[2]]
     };
     if w_shape.len() != 4 {
         return Err(Error::runtime(
@@ -145,7 +154,7 @@ fn geometry(
         return Err(Error::ConvChannels {
             op: "conv2d",
             weight: w_shape.to_vec(),
-            input: x4.clone(),
+            input: x4.to_vec(),
             expected: w_shape[1],
             got: x4[1],
         });
@@ -177,7 +186,7 @@ fn geometry(
         wo,
         p,
     };
-    crate::tensor::guard::check_numel("conv2d", &g.y_shape())?;
+    crate::tensor::guard::check_numel("conv2d", g.y_dims().slice())?;
     crate::tensor::guard::check_numel("conv2d", &[g.k(), g.l()])?;
     Ok(g)
 }
@@ -320,7 +329,7 @@ pub fn conv2d_forward(
 ) -> Result<Tensor> {
     let g = geometry(x.shape(), weight.shape(), bias.map(|b| b.shape()), p)?;
     let (k, l, o) = (g.k(), g.l(), g.o);
-    let mut y = vec![0.0f32; g.n * o * l];
+    let mut y = pool::zeroed(g.n * o * l);
     let wm = MatRef::row_major(weight.data(), o, k);
     let xs = x.data();
     for_each_chunk_mut(&mut y, o * l, |n, yn| {
@@ -344,7 +353,7 @@ pub fn conv2d_forward(
             }
         });
     });
-    Tensor::from_vec(&g.y_shape(), y)
+    Tensor::from_vec(g.y_dims().slice(), y)
 }
 
 /// Gradients of [`conv2d_forward`]: each has its input's shape.
@@ -397,14 +406,14 @@ pub fn conv2d_backward_with(
     input_grad: bool,
 ) -> Result<Conv2dGrads> {
     let g = geometry(x.shape(), weight.shape(), None, p)?;
-    grad_y.expect_shape("conv2d_backward", &g.y_shape())?;
+    grad_y.expect_shape("conv2d_backward", g.y_dims().slice())?;
     let (k, l, o) = (g.k(), g.l(), g.o);
     let chw = g.c * g.h * g.w;
     let (xs, gy) = (x.data(), grad_y.data());
     let wt = MatRef::row_major(weight.data(), o, k).t();
 
     // dx: per sample, dcols = Wᵀ · g[n], then col2im.
-    let mut dx = vec![0.0f32; g.n * chw];
+    let mut dx = pool::zeroed(g.n * chw);
     let dx_samples = if input_grad {
         dx.as_mut_slice()
     } else {
@@ -420,25 +429,26 @@ pub fn conv2d_backward_with(
 
     // dweight: partial sums over fixed chunks of samples, added in order.
     // dweight += g[n] · colsᵀ with colsᵀ a free transposed view (column-major B).
+    // The partial sums live in one pooled buffer, one `o·k` block per chunk.
     let chunks = g.n.div_ceil(DW_CHUNK);
-    let partials = map_range(chunks, |ci| {
-        let mut dw = vec![0.0f32; o * k];
+    let mut partials = pool::zeroed(chunks * o * k);
+    for_each_chunk_mut(&mut partials, o * k, |ci, dw| {
         with_cols(k * l, |cols| {
             for n in ci * DW_CHUNK..((ci + 1) * DW_CHUNK).min(g.n) {
                 im2col(&xs[n * chw..(n + 1) * chw], &g, cols);
                 let gn = MatRef::row_major(&gy[n * o * l..(n + 1) * o * l], o, l);
-                sgemm_serial(gn, MatRef::row_major(cols, k, l).t(), &mut dw, true);
+                sgemm_serial(gn, MatRef::row_major(cols, k, l).t(), dw, true);
             }
         });
-        dw
     });
-    let mut dw = vec![0.0f32; o * k];
-    for part in partials {
-        dw.iter_mut().zip(part).for_each(|(d, v)| *d += v);
+    let mut dw = pool::zeroed(o * k);
+    for part in partials.chunks_exact((o * k).max(1)) {
+        dw.iter_mut().zip(part).for_each(|(d, &v)| *d += v);
     }
+    pool::recycle(partials);
 
     let bias = if has_bias {
-        let mut db = vec![0.0f32; o];
+        let mut db = pool::zeroed(o);
         for (i, plane) in gy.chunks(l.max(1)).enumerate() {
             db[i % o] += plane.iter().sum::<f32>();
         }

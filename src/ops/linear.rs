@@ -5,7 +5,8 @@
 
 use crate::error::{fmt_shape, Error, Result};
 use crate::kernels::{sgemm, MatRef};
-use crate::tensor::Tensor;
+use crate::tensor::{pool, Tensor};
+use ndarray::{Dimension, IxDyn};
 
 /// Rows and features of `x` viewed as `[N, in]`, after PyTorch's checks.
 fn check(x: &Tensor, weight: &Tensor, has_bias: bool) -> Result<(usize, usize, usize)> {
@@ -42,8 +43,13 @@ fn check(x: &Tensor, weight: &Tensor, has_bias: bool) -> Result<(usize, usize, u
 }
 
 fn out_shape(x: &Tensor, out: usize) -> Vec<usize> {
-    let mut s = x.shape().to_vec();
-    if let Some(last) = s.last_mut() {
+    out_dims(x, out).slice().to_vec()
+}
+
+/// [`out_shape`] without allocating for up to 4 dims (`IxDyn` keeps them inline).
+fn out_dims(x: &Tensor, out: usize) -> IxDyn {
+    let mut s = IxDyn(x.shape());
+    if let Some(last) = s.slice_mut().last_mut() {
         *last = out;
     }
     s
@@ -84,9 +90,9 @@ pub fn linear_forward(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Res
             ));
         }
     }
-    let shape = out_shape(x, out);
-    crate::tensor::guard::check_numel("linear", &shape)?;
-    let mut y = vec![0.0f32; n * out];
+    let shape = out_dims(x, out);
+    crate::tensor::guard::check_numel("linear", shape.slice())?;
+    let mut y = pool::zeroed(n * out);
     if let Some(b) = bias {
         for row in y.chunks_mut(out.max(1)) {
             row.copy_from_slice(b.data());
@@ -95,7 +101,7 @@ pub fn linear_forward(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Res
     let a = MatRef::row_major(x.data(), n, inf);
     let wt = MatRef::row_major(weight.data(), out, inf).t();
     sgemm(a, wt, &mut y, bias.is_some());
-    Tensor::from_vec(&shape, y)
+    Tensor::from_vec(shape.slice(), y)
 }
 
 /// Gradients of [`linear_forward`]: each has its input's shape.
@@ -125,19 +131,19 @@ pub fn linear_backward(
     grad_y: &Tensor,
 ) -> Result<LinearGrads> {
     let (n, inf, out) = check(x, weight, has_bias)?;
-    grad_y.expect_shape("linear_backward", &out_shape(x, out))?;
+    grad_y.expect_shape("linear_backward", out_dims(x, out).slice())?;
     let g = MatRef::row_major(grad_y.data(), n, out);
-    let mut dx = vec![0.0f32; n * inf];
+    let mut dx = pool::zeroed(n * inf);
     sgemm(
         g,
         MatRef::row_major(weight.data(), out, inf),
         &mut dx,
         false,
     );
-    let mut dw = vec![0.0f32; out * inf];
+    let mut dw = pool::zeroed(out * inf);
     sgemm(g.t(), MatRef::row_major(x.data(), n, inf), &mut dw, false);
     let bias = if has_bias {
-        let mut db = vec![0.0f32; out];
+        let mut db = pool::zeroed(out);
         for row in grad_y.data().chunks(out.max(1)) {
             db.iter_mut().zip(row).for_each(|(d, &v)| *d += v);
         }

@@ -8,7 +8,7 @@
 
 use crate::error::{Error, PyKind, Result};
 use crate::ops::softmax::log_softmax_row;
-use crate::tensor::Tensor;
+use crate::tensor::{pool, Tensor};
 
 /// How per-sample losses are combined (`reduction=` in PyTorch).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,8 +71,8 @@ pub fn cross_entropy_forward(
     ignore_index: Option<i64>,
 ) -> Result<Tensor> {
     let (n, c) = check(logits, labels, ignore_index)?;
-    let mut row = vec![0.0f32; c];
-    let mut per = vec![0.0f32; n];
+    let mut row = pool::zeroed(c);
+    let mut per = pool::zeroed(n);
     for (i, (&t, l)) in labels.iter().zip(per.iter_mut()).enumerate() {
         if Some(t) == ignore_index {
             continue;
@@ -80,12 +80,15 @@ pub fn cross_entropy_forward(
         log_softmax_row(&logits.data()[i * c..(i + 1) * c], &mut row);
         *l = -row[t as usize];
     }
+    pool::recycle(row);
     let count = labels.iter().filter(|&&t| Some(t) != ignore_index).count();
-    match reduction {
-        Reduction::None => Tensor::from_vec(&[n], per),
-        Reduction::Sum => Ok(Tensor::scalar(per.iter().sum())),
-        Reduction::Mean => Ok(Tensor::scalar(per.iter().sum::<f32>() / count as f32)),
-    }
+    let reduced = match reduction {
+        Reduction::None => return Tensor::from_vec(&[n], per),
+        Reduction::Sum => per.iter().sum(),
+        Reduction::Mean => per.iter().sum::<f32>() / count as f32,
+    };
+    pool::recycle(per);
+    Ok(Tensor::scalar(reduced))
 }
 
 /// Backward of [`cross_entropy_forward`].
@@ -112,7 +115,7 @@ pub fn cross_entropy_backward(
     };
     grad_loss.expect_shape("cross_entropy_backward", want)?;
     let count = labels.iter().filter(|&&t| Some(t) != ignore_index).count();
-    let mut dx = vec![0.0f32; n * c];
+    let mut dx = pool::zeroed(n * c);
     for (i, &t) in labels.iter().enumerate() {
         if Some(t) == ignore_index {
             continue;

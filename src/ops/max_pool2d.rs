@@ -8,8 +8,9 @@
 //! a NaN always wins — the last NaN in the window).
 
 use crate::error::{fmt_shape, Error, Result};
-use crate::parallel::for_each_chunk_mut;
-use crate::tensor::Tensor;
+use crate::parallel::{for_each_chunk_mut, for_each_chunk_pair_mut};
+use crate::tensor::{pool, Tensor};
+use ndarray::{Dimension, IxDyn};
 
 /// Window, step and −∞ padding, `[along H, along W]`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -20,7 +21,7 @@ pub struct MaxPool2dParams {
 }
 
 /// `[planes, H, W, Ho, Wo]` for input `x_shape`, and `y`'s shape, after PyTorch's checks.
-fn geometry(x_shape: &[usize], p: MaxPool2dParams) -> Result<([usize; 5], Vec<usize>)> {
+fn geometry(x_shape: &[usize], p: MaxPool2dParams) -> Result<([usize; 5], IxDyn)> {
     let err = |m: String| Error::runtime("max_pool2d", m);
     if p.stride.contains(&0) {
         return Err(err("stride should not be zero".into()));
@@ -66,10 +67,11 @@ fn geometry(x_shape: &[usize], p: MaxPool2dParams) -> Result<([usize; 5], Vec<us
     }
     let (ho, wo) = (ho as usize, wo as usize);
     let planes = x_shape[..nd - 2].iter().product();
-    let mut y_shape = x_shape.to_vec();
+    // IxDyn keeps up to 4 dims inline: no allocation.
+    let mut y_shape = IxDyn(x_shape);
     y_shape[nd - 2] = ho;
     y_shape[nd - 1] = wo;
-    crate::tensor::guard::check_numel("max_pool2d", &y_shape)?;
+    crate::tensor::guard::check_numel("max_pool2d", y_shape.slice())?;
     Ok(([planes, h, w, ho, wo], y_shape))
 }
 
@@ -78,7 +80,7 @@ fn geometry(x_shape: &[usize], p: MaxPool2dParams) -> Result<([usize; 5], Vec<us
 /// # Errors
 /// As [`max_pool2d_forward`].
 pub fn max_pool2d_output_shape(x_shape: &[usize], p: MaxPool2dParams) -> Result<Vec<usize>> {
-    geometry(x_shape, p).map(|(_, s)| s)
+    geometry(x_shape, p).map(|(_, s)| s.slice().to_vec())
 }
 
 /// `(y, indices) = max_pool2d(x, kernel_size, stride, padding, return_indices=True)`.
@@ -110,19 +112,13 @@ pub fn max_pool2d_forward_into(
 ) -> Result<Tensor> {
     let ([planes, h, w, ho, wo], y_shape) = geometry(x.shape(), p)?;
     let plane_out = ho * wo;
-    let mut y = vec![0.0f32; planes * plane_out];
+    let mut y = pool::zeroed(planes * plane_out);
     indices.resize(planes * plane_out, 0);
     let xs = x.data();
-    let mut jobs: Vec<(&mut [f32], &mut [usize])> = y
-        .chunks_mut(plane_out.max(1))
-        .zip(indices.chunks_mut(plane_out.max(1)))
-        .collect();
-    for_each_chunk_mut(&mut jobs, 1, |pi, job| {
-        let (yo, io) = &mut job[0];
+    for_each_chunk_pair_mut(&mut y, plane_out, indices, plane_out, |pi, yo, io| {
         pool_plane(&xs[pi * h * w..(pi + 1) * h * w], [h, w, ho, wo], p, yo, io);
     });
-    drop(jobs);
-    Tensor::from_vec(&y_shape, y)
+    Tensor::from_vec(y_shape.slice(), y)
 }
 
 /// PyTorch's rule: `(v, i)` replaces `(best_v, best_i)` if `v` is strictly greater or NaN.
@@ -246,7 +242,7 @@ pub fn max_pool2d_backward(
         ));
     }
     crate::tensor::guard::check_numel("max_pool2d_backward", x_shape)?;
-    let mut dx = vec![0.0f32; x_shape.iter().product()];
+    let mut dx = pool::zeroed(x_shape.iter().product());
     let g = grad_y.data();
     for_each_chunk_mut(&mut dx, hw, |pi, plane| {
         let range = pi * plane_out..(pi + 1) * plane_out;

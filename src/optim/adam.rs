@@ -14,10 +14,10 @@
 //!
 //! State is kept per parameter name (see [`AdamState`]); every parameter given is stepped.
 
-use super::common::{check_grads, check_state_len};
+use super::common::{check_all, check_grad, check_grads, check_state_len};
 use super::pyfmt::py_float_repr;
 use crate::error::{Error, Result};
-use crate::nn::Param;
+use crate::nn::{Module, Param};
 use std::collections::HashMap;
 
 /// Hyper-parameters of [`Adam`], PyTorch's names and defaults
@@ -91,6 +91,8 @@ pub struct AdamState {
 pub struct Adam {
     config: AdamConfig,
     state: HashMap<String, AdamState>,
+    /// Reused buffer for parameter names in [`Adam::step_module`].
+    names: String,
 }
 
 /// `torch.lerp(a, b, w)` for one element, with ATen's two-sided formula.
@@ -114,6 +116,7 @@ impl Adam {
         Ok(Adam {
             config,
             state: HashMap::new(),
+            names: String::new(),
         })
     }
 
@@ -154,53 +157,86 @@ impl Adam {
         for (name, p) in params.iter() {
             check_state_len("Adam", name, p, self.state.get(name).map(|s| &s.exp_avg))?;
         }
+        for (name, p) in params.iter_mut() {
+            self.update(name, p);
+        }
+        Ok(())
+    }
+
+    /// [`Adam::step`] over `model`'s parameters (named as [`Module::named_parameters`]); once
+    /// every parameter has its state this allocates nothing.
+    ///
+    /// # Errors
+    /// As [`Adam::step`]; nothing is updated then.
+    pub fn step_module(&mut self, model: &mut dyn Module) -> Result<()> {
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        let mut result = check_all(model, &mut names, |_, p| check_grad("Adam", p));
+        if result.is_ok() {
+            let state = &self.state;
+            result = check_all(model, &mut names, |name, p| {
+                check_state_len("Adam", name, p, state.get(name).map(|s| &s.exp_avg))
+            });
+        }
+        if result.is_ok() {
+            model.visit_parameters_mut(&mut names, &mut |name, p| self.update(name, p));
+        }
+        self.names = names;
+        result
+    }
+
+    /// The update of one (checked) parameter (see the module docs).
+    fn update(&mut self, name: &str, p: &mut Param) {
         let c = self.config;
         let (beta1, beta2) = c.betas;
         let wd = c.weight_decay as f32;
         let w1 = (1.0 - beta1) as f32;
         let (b2, one_minus_b2) = (beta2 as f32, (1.0 - beta2) as f32);
         let eps = c.eps as f32;
-        for (name, p) in params.iter_mut() {
-            let n = p.value.numel();
-            let st = self.state.entry(name.clone()).or_insert_with(|| AdamState {
+        let n = p.value.numel();
+        if !self.state.contains_key(name) {
+            let fresh = AdamState {
                 step: 0,
                 exp_avg: vec![0.0; n],
                 exp_avg_sq: vec![0.0; n],
                 max_exp_avg_sq: if c.amsgrad { vec![0.0; n] } else { Vec::new() },
-            });
-            if c.amsgrad && st.max_exp_avg_sq.len() != n {
-                st.max_exp_avg_sq = vec![0.0; n];
-            }
-            st.step += 1;
-            let t = st.step as f64;
-            let bc1 = 1.0 - beta1.powf(t);
-            let bc2 = 1.0 - beta2.powf(t);
-            let neg_step_size = (-(c.lr / bc1)) as f32;
-            let bc2_sqrt = bc2.sqrt() as f32;
-            let grad = p.grad.data();
-            let value = p.value.data_mut();
-            for i in 0..n {
-                let mut g = grad[i];
-                if c.weight_decay != 0.0 {
-                    g += wd * value[i];
-                }
-                let m = lerp(st.exp_avg[i], g, w1);
-                st.exp_avg[i] = m;
-                let v = st.exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
-                st.exp_avg_sq[i] = v;
-                let v = if c.amsgrad {
-                    // torch.maximum propagates NaN; f32::max would drop it.
-                    let old = st.max_exp_avg_sq[i];
-                    let vmax = if v.is_nan() || v > old { v } else { old };
-                    st.max_exp_avg_sq[i] = vmax;
-                    vmax
-                } else {
-                    v
-                };
-                let denom = v.sqrt() / bc2_sqrt + eps;
-                value[i] += neg_step_size * m / denom;
-            }
+            };
+            self.state.insert(name.to_string(), fresh);
         }
-        Ok(())
+        let Some(st) = self.state.get_mut(name) else {
+            return;
+        };
+        if c.amsgrad && st.max_exp_avg_sq.len() != n {
+            st.max_exp_avg_sq = vec![0.0; n];
+        }
+        st.step += 1;
+        let t = st.step as f64;
+        let bc1 = 1.0 - beta1.powf(t);
+        let bc2 = 1.0 - beta2.powf(t);
+        let neg_step_size = (-(c.lr / bc1)) as f32;
+        let bc2_sqrt = bc2.sqrt() as f32;
+        let grad = p.grad.data();
+        let value = p.value.data_mut();
+        for i in 0..n {
+            let mut g = grad[i];
+            if c.weight_decay != 0.0 {
+                g += wd * value[i];
+            }
+            let m = lerp(st.exp_avg[i], g, w1);
+            st.exp_avg[i] = m;
+            let v = st.exp_avg_sq[i] * b2 + one_minus_b2 * g * g;
+            st.exp_avg_sq[i] = v;
+            let v = if c.amsgrad {
+                // torch.maximum propagates NaN; f32::max would drop it.
+                let old = st.max_exp_avg_sq[i];
+                let vmax = if v.is_nan() || v > old { v } else { old };
+                st.max_exp_avg_sq[i] = vmax;
+                vmax
+            } else {
+                v
+            };
+            let denom = v.sqrt() / bc2_sqrt + eps;
+            value[i] += neg_step_size * m / denom;
+        }
     }
 }

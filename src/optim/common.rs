@@ -1,14 +1,35 @@
 //! Checks shared by the optimizers.
 
 use crate::error::{Error, Result};
-use crate::nn::Param;
+use crate::nn::{Module, Param};
 
 /// Checks that every gradient has its parameter's shape.
 pub(crate) fn check_grads(op: &'static str, params: &[(String, &mut Param)]) -> Result<()> {
     for (_, p) in params {
-        p.grad.expect_shape(op, p.value.shape())?;
+        check_grad(op, p)?;
     }
     Ok(())
+}
+
+/// Checks that `p`'s gradient has its shape.
+pub(crate) fn check_grad(op: &'static str, p: &Param) -> Result<()> {
+    p.grad.expect_shape(op, p.value.shape())
+}
+
+/// Runs `check(name, param)` over `model`'s parameters (names built in `names`), stopping at
+/// the first error.
+pub(crate) fn check_all(
+    model: &mut dyn Module,
+    names: &mut String,
+    mut check: impl FnMut(&str, &Param) -> Result<()>,
+) -> Result<()> {
+    let mut result = Ok(());
+    model.visit_parameters_mut(names, &mut |name, p| {
+        if result.is_ok() {
+            result = check(name, p);
+        }
+    });
+    result
 }
 
 /// Checks that state kept under `name` has as many elements as the parameter.

@@ -14,10 +14,10 @@
 //! [`Sgd::step`] must be stable (state_dict names). Every parameter given is stepped: nnbook
 //! gradients are never `None`, so a zero gradient still applies weight decay and momentum.
 
-use super::common::{check_grads, check_state_len};
+use super::common::{check_all, check_grad, check_grads, check_state_len};
 use super::pyfmt::py_float_repr;
 use crate::error::{Error, Result};
-use crate::nn::Param;
+use crate::nn::{Module, Param};
 use std::collections::HashMap;
 
 /// Hyper-parameters of [`Sgd`], PyTorch's names and defaults (`lr=1e-3`, the rest 0/false).
@@ -75,6 +75,8 @@ impl SgdConfig {
 pub struct Sgd {
     config: SgdConfig,
     momentum_buffers: HashMap<String, Vec<f32>>,
+    /// Reused buffer for parameter names in [`Sgd::step_module`].
+    names: String,
 }
 
 impl Sgd {
@@ -89,6 +91,7 @@ impl Sgd {
         Ok(Sgd {
             config,
             momentum_buffers: HashMap::new(),
+            names: String::new(),
         })
     }
 
@@ -130,42 +133,70 @@ impl Sgd {
         for (name, p) in params.iter() {
             check_state_len("SGD", name, p, self.momentum_buffers.get(name))?;
         }
+        for (name, p) in params.iter_mut() {
+            self.update(name, p);
+        }
+        Ok(())
+    }
+
+    /// [`Sgd::step`] over `model`'s parameters (named as [`Module::named_parameters`]); once
+    /// every parameter has its state this allocates nothing.
+    ///
+    /// # Errors
+    /// As [`Sgd::step`]; nothing is updated then.
+    pub fn step_module(&mut self, model: &mut dyn Module) -> Result<()> {
+        let mut names = std::mem::take(&mut self.names);
+        names.clear();
+        let mut result = check_all(model, &mut names, |_, p| check_grad("SGD", p));
+        if result.is_ok() {
+            let buffers = &self.momentum_buffers;
+            result = check_all(model, &mut names, |name, p| {
+                check_state_len("SGD", name, p, buffers.get(name))
+            });
+        }
+        if result.is_ok() {
+            model.visit_parameters_mut(&mut names, &mut |name, p| self.update(name, p));
+        }
+        self.names = names;
+        result
+    }
+
+    /// The update of one (checked) parameter, element by element:
+    /// `g = grad + wd·w; buf = g | momentum·buf + (1 − dampening)·g;
+    /// g = g + momentum·buf | buf; w = w − lr·g`.
+    fn update(&mut self, name: &str, p: &mut Param) {
         let c = self.config;
         let (lr, wd, momentum) = (c.lr as f32, c.weight_decay as f32, c.momentum as f32);
         let one_minus_damp = (1.0 - c.dampening) as f32;
-        for (name, p) in params.iter_mut() {
-            let mut g: Vec<f32> = p.grad.data().to_vec();
-            let value = p.value.data_mut();
+        let grad = p.grad.data();
+        let value = p.value.data_mut();
+        let mut buf: &mut [f32] = &mut [];
+        let mut first = false;
+        if c.momentum != 0.0 {
+            if !self.momentum_buffers.contains_key(name) {
+                self.momentum_buffers
+                    .insert(name.to_string(), vec![0.0; value.len()]);
+                first = true;
+            }
+            if let Some(b) = self.momentum_buffers.get_mut(name) {
+                buf = b.as_mut_slice();
+            }
+        }
+        for (i, (w, &g0)) in value.iter_mut().zip(grad).enumerate() {
+            let mut g = g0;
             if c.weight_decay != 0.0 {
-                g.iter_mut()
-                    .zip(value.iter())
-                    .for_each(|(g, &w)| *g += wd * w);
+                g += wd * *w;
             }
             if c.momentum != 0.0 {
-                let buf = self.momentum_buffers.entry(name.clone());
-                let buf = match buf {
-                    std::collections::hash_map::Entry::Vacant(v) => v.insert(g.clone()),
-                    std::collections::hash_map::Entry::Occupied(o) => {
-                        let b = o.into_mut();
-                        b.iter_mut()
-                            .zip(g.iter())
-                            .for_each(|(b, &g)| *b = *b * momentum + one_minus_damp * g);
-                        b
-                    }
-                };
-                if c.nesterov {
-                    g.iter_mut()
-                        .zip(buf.iter())
-                        .for_each(|(g, &b)| *g += momentum * b);
+                let b = if first {
+                    g
                 } else {
-                    g.copy_from_slice(buf);
-                }
+                    buf[i] * momentum + one_minus_damp * g
+                };
+                buf[i] = b;
+                g = if c.nesterov { g + momentum * b } else { b };
             }
-            value
-                .iter_mut()
-                .zip(g.iter())
-                .for_each(|(w, &g)| *w += -lr * g);
+            *w += -lr * g;
         }
-        Ok(())
     }
 }

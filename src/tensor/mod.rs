@@ -6,6 +6,7 @@ pub mod cat;
 pub mod guard;
 pub mod index;
 pub mod permute;
+pub mod pool;
 pub mod shape;
 
 use crate::error::{Error, Result};
@@ -15,9 +16,42 @@ use ndarray::{ArrayD, IxDyn};
 ///
 /// Invariant: `array` is in standard (C) layout, so [`Tensor::data`] is its whole storage in
 /// row-major order.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Storage is recycled: a dropped tensor gives its buffer to this thread's [`pool`], and
+/// constructors, `clone` and ops take their buffers from it (always fully written).
+#[derive(Debug, PartialEq)]
 pub struct Tensor {
     array: ArrayD<f32>,
+}
+
+/// An empty array that owns no heap storage (what a consumed or dropped tensor is left with).
+fn empty_array() -> ArrayD<f32> {
+    ArrayD::zeros(IxDyn(&[0]))
+}
+
+impl Drop for Tensor {
+    fn drop(&mut self) {
+        let array = std::mem::replace(&mut self.array, empty_array());
+        pool::recycle(array.into_raw_vec_and_offset().0);
+    }
+}
+
+impl Clone for Tensor {
+    /// A copy in a pooled buffer.
+    fn clone(&self) -> Tensor {
+        let array = ArrayD::from_shape_vec(self.array.raw_dim(), pool::copied(self.data()))
+            .expect("same shape and length as an existing tensor");
+        Tensor { array }
+    }
+
+    /// Copies `source` into `self`'s storage when the shapes match (no allocation).
+    fn clone_from(&mut self, source: &Tensor) {
+        if self.shape() == source.shape() {
+            self.data_mut().copy_from_slice(source.data());
+        } else {
+            *self = source.clone();
+        }
+    }
 }
 
 impl Tensor {
@@ -50,7 +84,7 @@ impl Tensor {
     /// [`Error::TooLarge`] past the size guard.
     pub fn full(shape: &[usize], value: f32) -> Result<Tensor> {
         let numel = guard::check_numel("full", shape)?;
-        Tensor::from_vec(shape, vec![value; numel])
+        Tensor::from_vec(shape, pool::filled(numel, value))
     }
 
     /// `torch.zeros(shape)`.
@@ -71,9 +105,9 @@ impl Tensor {
 
     /// A 0-d tensor holding `value`.
     pub fn scalar(value: f32) -> Tensor {
-        Tensor {
-            array: ArrayD::from_elem(IxDyn(&[]), value),
-        }
+        let array = ArrayD::from_shape_vec(IxDyn(&[]), pool::filled(1, value))
+            .expect("one element for a 0-d shape");
+        Tensor { array }
     }
 
     /// Wraps an ndarray array (copied into standard layout if it is not already).
@@ -116,8 +150,9 @@ impl Tensor {
     }
 
     /// The storage as a `Vec`, in row-major order.
-    pub fn into_vec(self) -> Vec<f32> {
-        let (v, _offset) = self.array.into_raw_vec_and_offset();
+    pub fn into_vec(mut self) -> Vec<f32> {
+        let array = std::mem::replace(&mut self.array, empty_array());
+        let (v, _offset) = array.into_raw_vec_and_offset();
         v
     }
 
@@ -145,9 +180,11 @@ impl Tensor {
 
     /// Same shape, every element mapped by `f`.
     pub fn map(&self, f: impl Fn(f32) -> f32) -> Tensor {
-        Tensor {
-            array: self.array.mapv(f),
-        }
+        let mut v = pool::empty(self.numel());
+        v.extend(self.data().iter().map(|&x| f(x)));
+        let array = ArrayD::from_shape_vec(self.array.raw_dim(), v)
+            .expect("same shape and length as an existing tensor");
+        Tensor { array }
     }
 
     /// Checks that `self` has exactly `shape`, naming `op` otherwise.

@@ -111,19 +111,37 @@ pub fn wrap_dim(op: &'static str, dim: i64, ndim: usize) -> Result<usize> {
 /// [`Error::DimOutOfRange`] (IndexError) for either dim, `start_dim` checked first;
 /// [`Error::FlattenStartAfterEnd`] when `start_dim` comes after `end_dim` once wrapped.
 pub fn flatten_shape(shape: &[usize], start_dim: i64, end_dim: i64) -> Result<Vec<usize>> {
+    let mut out = Vec::new();
+    flatten_shape_into(shape, start_dim, end_dim, &mut out)?;
+    Ok(out)
+}
+
+/// [`flatten_shape`] written into `out` (cleared first), so a caller keeping `out` between
+/// calls allocates nothing.
+///
+/// # Errors
+/// As [`flatten_shape`] (`out` is left unchanged on error).
+pub fn flatten_shape_into(
+    shape: &[usize],
+    start_dim: i64,
+    end_dim: i64,
+    out: &mut Vec<usize>,
+) -> Result<()> {
     const OP: &str = "flatten";
     let start = wrap_dim(OP, start_dim, shape.len())?;
     let end = wrap_dim(OP, end_dim, shape.len())?;
     if start > end {
         return Err(Error::FlattenStartAfterEnd { op: OP });
     }
+    out.clear();
     if shape.is_empty() {
-        return Ok(vec![1]);
+        out.push(1);
+        return Ok(());
     }
-    let mut out = shape[..start].to_vec();
+    out.extend_from_slice(&shape[..start]);
     out.push(shape[start..=end].iter().product());
     out.extend_from_slice(&shape[end + 1..]);
-    Ok(out)
+    Ok(())
 }
 
 impl Tensor {
