@@ -7,9 +7,36 @@
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 mod imp {
     use rayon::prelude::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Set by [`serial`]: this thread's loops run on it alone.
+        static SERIAL: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Restores the flag when dropped (also when `f` panics).
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            SERIAL.with(|s| s.set(self.0));
+        }
+    }
+
+    pub fn serial<R>(f: impl FnOnce() -> R) -> R {
+        let _restore = Restore(SERIAL.with(|s| s.replace(true)));
+        f()
+    }
+
+    fn is_serial() -> bool {
+        SERIAL.with(|s| s.get())
+    }
 
     pub fn current_num_threads() -> usize {
-        rayon::current_num_threads()
+        if is_serial() {
+            1
+        } else {
+            rayon::current_num_threads()
+        }
     }
 
     pub fn for_each_chunk_mut<T, F>(data: &mut [T], chunk_len: usize, f: F)
@@ -24,6 +51,12 @@ mod imp {
             // One chunk: run it here. Handing it to the pool would only add a thread wake-up
             // (tens of µs in browsers) to, e.g., every layer of a batch-1 inference.
             return f(0, data);
+        }
+        if is_serial() {
+            return data
+                .chunks_mut(chunk_len.max(1))
+                .enumerate()
+                .for_each(|(i, c)| f(i, c));
         }
         data.par_chunks_mut(chunk_len.max(1))
             .enumerate()
@@ -41,6 +74,13 @@ mod imp {
         B: Send,
         F: Fn(usize, &mut [A], &mut [B]) + Sync + Send,
     {
+        if is_serial() {
+            return a
+                .chunks_mut(a_len.max(1))
+                .zip(b.chunks_mut(b_len.max(1)))
+                .enumerate()
+                .for_each(|(i, (x, y))| f(i, x, y));
+        }
         a.par_chunks_mut(a_len.max(1))
             .zip(b.par_chunks_mut(b_len.max(1)))
             .enumerate()
@@ -52,7 +92,7 @@ mod imp {
         R: Send,
         F: Fn(usize) -> R + Sync + Send,
     {
-        if n <= 1 {
+        if n <= 1 || is_serial() {
             return (0..n).map(f).collect();
         }
         (0..n).into_par_iter().map(f).collect()
@@ -65,6 +105,10 @@ mod imp {
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 mod imp {
+    pub fn serial<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+
     pub fn current_num_threads() -> usize {
         1
     }
@@ -105,7 +149,16 @@ mod imp {
     }
 }
 
-/// Number of threads loops are split over (1 in the single-thread package).
+/// Runs `f` with every loop (and GEMM split) it starts on the calling thread only: for work
+/// too small to repay waking the pool's threads (a browser wakes a waiting worker in tens of
+/// µs; a batch-1 inference of the CIFAR-10 model takes about a millisecond). Results are the
+/// same: no loop's result depends on the thread count.
+pub fn serial<R>(f: impl FnOnce() -> R) -> R {
+    imp::serial(f)
+}
+
+/// Number of threads loops are split over (1 in the single-thread package, and inside
+/// [`serial`]).
 pub fn current_num_threads() -> usize {
     imp::current_num_threads()
 }

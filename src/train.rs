@@ -46,6 +46,10 @@ impl Optimizer {
     }
 }
 
+/// [`Trainer::predict`] runs inputs below this many multiply-adds on one thread (~1.5 ms on
+/// one browser core).
+pub const SERIAL_MAX_MULT_ADDS: u64 = 32_000_000;
+
 /// A model and its optimizer.
 #[derive(Debug)]
 pub struct Trainer {
@@ -100,9 +104,16 @@ impl Trainer {
 
     /// Logits `[N, classes]` in eval mode (dropout off, BatchNorm on running statistics), by
     /// [`Module::infer`] (Winograd convolutions: equal to `forward` within float32 rounding).
+    ///
+    /// Inputs costing under [`SERIAL_MAX_MULT_ADDS`] (one or two CIFAR-10 images) run on the
+    /// calling thread only (`parallel::serial`): waking the pool would cost more than it saves.
     pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
         self.model.set_training(false);
-        let y = self.model.infer(x);
+        let y = if self.model.mult_adds(x.shape()) < SERIAL_MAX_MULT_ADDS {
+            crate::parallel::serial(|| self.model.infer(x))
+        } else {
+            self.model.infer(x)
+        };
         self.model.set_training(true);
         y
     }

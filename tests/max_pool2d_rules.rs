@@ -69,3 +69,56 @@ fn fast_paths_follow_pytorchs_tie_and_nan_rules() {
         assert_eq!(bits(y.data()), bits(&ry), "values for {p:?}");
     }
 }
+
+/// The inference kernel (no indices) gives forward's `y` bit for bit: ties, ±0, NaN anywhere
+/// in a window, and settings other than `MaxPool2d(2)` (which fall back to the forward).
+#[test]
+fn infer_matches_forward_bit_for_bit() {
+    use nnbook::ops::max_pool2d::max_pool2d_infer;
+    let specials = [
+        0.0f32,
+        -0.0,
+        1.0,
+        1.0,
+        f32::NAN,
+        -f32::NAN,
+        f32::NEG_INFINITY,
+        0.5,
+    ];
+    let data: Vec<f32> = (0..2 * 3 * 8 * 6)
+        .map(|i| {
+            if i % 7 == 0 {
+                specials[(i / 7) % specials.len()]
+            } else {
+                ((i * 37 % 101) as f32 - 50.0) / 10.0
+            }
+        })
+        .collect();
+    let x = Tensor::from_vec(&[2, 3, 8, 6], data).unwrap();
+    for (k, s, pad) in [(2, 2, 0), (3, 2, 1), (2, 1, 0)] {
+        let p = MaxPool2dParams {
+            kernel_size: [k, k],
+            stride: [s, s],
+            padding: [pad, pad],
+        };
+        let (want, _) = max_pool2d_forward(&x, p).unwrap();
+        let got = max_pool2d_infer(&x, p).unwrap();
+        assert_eq!(got.shape(), want.shape());
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&got),
+            bits(&want),
+            "kernel {k} stride {s} padding {pad}"
+        );
+    }
+    let p2 = MaxPool2dParams {
+        kernel_size: [2, 2],
+        stride: [2, 2],
+        padding: [0, 0],
+    };
+    let tiny = Tensor::zeros(&[1, 1, 1]).unwrap();
+    assert_eq!(
+        max_pool2d_infer(&tiny, p2).unwrap_err().to_string(),
+        max_pool2d_forward(&tiny, p2).unwrap_err().to_string()
+    );
+}

@@ -11,7 +11,8 @@ use crate::error::Result;
 use crate::nn::linear::no_forward;
 use crate::nn::Module;
 use crate::ops::max_pool2d::{
-    max_pool2d_backward, max_pool2d_forward_into, max_pool2d_output_shape, MaxPool2dParams,
+    max_pool2d_backward, max_pool2d_forward_into, max_pool2d_infer, max_pool2d_output_shape,
+    MaxPool2dParams,
 };
 use crate::tensor::Tensor;
 
@@ -102,6 +103,11 @@ impl Module for MaxPool2d {
         shape.extend_from_slice(x.shape());
         self.cache = Some((shape, idx));
         Ok(y)
+    }
+
+    /// The value-only kernel: no indices recorded.
+    fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
+        max_pool2d_infer(x, self.params())
     }
 
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {

@@ -121,6 +121,49 @@ pub fn max_pool2d_forward_into(
     Tensor::from_vec(y_shape.slice(), y)
 }
 
+/// `select_max!` without the index: `best` becomes `v` if `v` is strictly greater or NaN.
+macro_rules! select_max_value {
+    ($best:ident, $v:expr) => {
+        let v: f32 = $v;
+        let m = ((v > $best || v.is_nan()) as u32).wrapping_neg();
+        $best = f32::from_bits($best.to_bits() ^ (($best.to_bits() ^ v.to_bits()) & m));
+    };
+}
+
+/// [`max_pool2d_forward`] for inference: the same `y`, without recording indices for backward
+/// (`MaxPool2d(2)` — kernel 2, stride 2, no padding — runs a value-only kernel; other
+/// settings run the forward and drop its indices).
+///
+/// # Errors
+/// As [`max_pool2d_forward`].
+pub fn max_pool2d_infer(x: &Tensor, p: MaxPool2dParams) -> Result<Tensor> {
+    let [kh, kw] = p.kernel_size;
+    let [sh, sw] = p.stride;
+    let [ph, pw] = p.padding;
+    if [kh, kw, sh, sw, ph, pw] != [2, 2, 2, 2, 0, 0] {
+        return max_pool2d_forward(x, p).map(|(y, _)| y);
+    }
+    let ([planes, h, w, ho, wo], y_shape) = geometry(x.shape(), p)?;
+    let plane_out = ho * wo;
+    let mut y = pool::zeroed(planes * plane_out);
+    let xs = x.data();
+    for_each_chunk_mut(&mut y, plane_out, |pi, yo| {
+        let plane = &xs[pi * h * w..(pi + 1) * h * w];
+        for (r, yr) in plane.chunks_exact(2 * w).zip(yo.chunks_exact_mut(wo)) {
+            let (r0, r1) = r.split_at(w);
+            for (ow, yv) in yr.iter_mut().enumerate() {
+                let c = 2 * ow;
+                let mut best = r0[c];
+                for v in [r0[c + 1], r1[c], r1[c + 1]] {
+                    select_max_value!(best, v);
+                }
+                *yv = best;
+            }
+        }
+    });
+    Tensor::from_vec(y_shape.slice(), y)
+}
+
 /// PyTorch's rule: `(v, i)` replaces `(best_v, best_i)` if `v` is strictly greater or NaN.
 /// Written with integer masks rather than `if`: V8 lowers a float `select` to a branch, which
 /// mispredicts on random data (it made the CIFAR-10 model's first pool 3× slower in Chromium).

@@ -25,6 +25,7 @@ pub use dropout::{dropout_backward, dropout_forward};
 pub use linear::{linear_backward, linear_forward, LinearGrads};
 pub use loss::{cross_entropy_backward, cross_entropy_forward, Reduction};
 pub use max_pool2d::{
-    max_pool2d_backward, max_pool2d_forward, max_pool2d_forward_into, MaxPool2dParams,
+    max_pool2d_backward, max_pool2d_forward, max_pool2d_forward_into, max_pool2d_infer,
+    MaxPool2dParams,
 };
 pub use softmax::{log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward};

@@ -491,19 +491,46 @@ impl Chunk<'_> {
                     plan.at_prog
                         .apply_n::<L>(src, MAX_ALPHA * L, dst, MAX_ALPHA * L);
                 }
+                // tile t0's sample and grid position, then stepped along (no division per tile)
+                let (mut s, rem) = (t0 / tps, t0 % tps);
+                let (mut ty, mut tx) = (rem / tw, rem % tw);
                 for lane in 0..lanes {
-                    let t = t0 + lane;
-                    let (s, rem) = (t / tps, t % tps);
-                    let (ty, tx) = (rem / tw, rem % tw);
                     let plane = &mut y[(s * og + o) * hw..][..hw];
-                    for i in 0..m.min(g.ho - ty * m) {
-                        let row = &mut plane[(ty * m + i) * g.wo + tx * m..];
-                        for (j, dst) in row.iter_mut().enumerate().take(m.min(g.wo - tx * m)) {
-                            *dst = out[(i * MAX_ALPHA + j) * L + lane] + b;
+                    let (rows, cols) = (m.min(g.ho - ty * m), m.min(g.wo - tx * m));
+                    let at = (ty * m) * g.wo + tx * m;
+                    if m == 4 && rows == 4 && cols == 4 {
+                        put_tile::<4>(&mut plane[at..], g.wo, &out, lane, b);
+                    } else {
+                        for i in 0..rows {
+                            let row = &mut plane[at + i * g.wo..][..cols];
+                            for (j, dst) in row.iter_mut().enumerate() {
+                                *dst = out[(i * MAX_ALPHA + j) * L + lane] + b;
+                            }
+                        }
+                    }
+                    tx += 1;
+                    if tx == tw {
+                        tx = 0;
+                        ty += 1;
+                        if ty == th {
+                            ty = 0;
+                            s += 1;
                         }
                     }
                 }
             }
+        }
+    }
+}
+
+/// Writes one full `M×M` output tile (lane `lane` of `out` `[i][j][lane]`, rows `MAX_ALPHA`
+/// apart, lanes `L = 8`) plus `b` at the start of `dst`, rows `wo` apart.
+#[inline(always)]
+fn put_tile<const M: usize>(dst: &mut [f32], wo: usize, out: &[f32], lane: usize, b: f32) {
+    for i in 0..M {
+        let row = &mut dst[i * wo..][..M];
+        for (j, d) in row.iter_mut().enumerate() {
+            *d = out[(i * MAX_ALPHA + j) * 8 + lane] + b;
         }
     }
 }
