@@ -107,15 +107,34 @@ impl Trainer {
     ///
     /// Inputs costing under [`SERIAL_MAX_MULT_ADDS`] (one or two CIFAR-10 images) run on the
     /// calling thread only (`parallel::serial`): waking the pool would cost more than it saves.
+    /// Larger batches, on a pool, are cut into one part per thread that each run the whole
+    /// model ([`Module::infer_shared`]): one hand-off to the pool per batch instead of one per
+    /// layer.
     pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
         self.model.set_training(false);
-        let y = if self.model.mult_adds(x.shape()) < SERIAL_MAX_MULT_ADDS {
-            crate::parallel::serial(|| self.model.infer(x))
-        } else {
-            self.model.infer(x)
-        };
+        let y = self.predict_eval(x);
         self.model.set_training(true);
         y
+    }
+
+    fn predict_eval(&mut self, x: &Tensor) -> Result<Tensor> {
+        if self.model.mult_adds(x.shape()) < SERIAL_MAX_MULT_ADDS {
+            return crate::parallel::serial(|| self.model.infer(x));
+        }
+        let threads = crate::parallel::current_num_threads();
+        let n = x.shape().first().copied().unwrap_or(0);
+        // Bad shapes take the plain path, whose errors name the whole batch.
+        if threads > 1
+            && x.ndim() >= 2
+            && n >= 2 * threads
+            && self.model.output_shape(x.shape()).is_ok()
+        {
+            self.model.prepare_infer()?;
+            if let Some(y) = infer_in_parts(&self.model, x, threads) {
+                return y;
+            }
+        }
+        self.model.infer(x)
     }
 
     /// Mean loss and accuracy on a batch, in eval mode.
@@ -136,6 +155,44 @@ impl Trainer {
             count: labels.len(),
         })
     }
+}
+
+/// `model.infer_shared` on `parts` contiguous slices of the batch `x` `[N, ...]`, one per pool
+/// thread, concatenated along dim 0; `None` if the model does not support shared inference.
+fn infer_in_parts(model: &Sequential, x: &Tensor, parts: usize) -> Option<Result<Tensor>> {
+    let n = x.shape()[0];
+    let per = n.div_ceil(parts);
+    let row = x.numel() / n;
+    let outs = crate::parallel::map_range(n.div_ceil(per), |i| {
+        let (lo, hi) = (i * per, ((i + 1) * per).min(n));
+        let mut shape = x.shape().to_vec();
+        shape[0] = hi - lo;
+        let part = match Tensor::from_vec(&shape, x.data()[lo * row..hi * row].to_vec()) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(e)),
+        };
+        let y = crate::parallel::serial(|| model.infer_shared(&part));
+        drop(part);
+        // This part's activations were recycled into this thread's pool; inference batch
+        // sizes vary, so give them back to the allocator rather than keep them per thread.
+        crate::tensor::pool::clear();
+        y
+    });
+    let mut data = Vec::new();
+    let mut shape = Vec::new();
+    for out in outs {
+        let y = match out? {
+            Ok(y) => y,
+            Err(e) => return Some(Err(e)),
+        };
+        if shape.is_empty() {
+            shape = y.shape().to_vec();
+            shape[0] = 0;
+        }
+        shape[0] += y.shape()[0];
+        data.extend_from_slice(y.data());
+    }
+    Some(Tensor::from_vec(&shape, data))
 }
 
 /// Index of the first maximum (PyTorch's `argmax` tie rule).

@@ -86,3 +86,33 @@ fn infer_reports_forwards_errors() {
         t.model.forward(&x).unwrap_err().to_string()
     );
 }
+
+#[test]
+fn batches_split_over_a_pool_give_the_same_logits_and_errors() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        let mut t = TrainConfig {
+            relu: true,
+            ..TrainConfig::default()
+        }
+        .build_cifar10_trainer()
+        .unwrap();
+        // 3 threads: parts of 22, 22 and 20 images
+        let x = images(64, 11);
+        let want = eval_forward(&mut t, &x);
+        let got = t.predict(&x).unwrap();
+        assert!(max_diff(&got, &want) <= 1e-4, "{}", max_diff(&got, &want));
+        // the same on one thread, bit for bit: the parts run the same kernels
+        let serial = nnbook::parallel::serial(|| t.predict(&x).unwrap());
+        assert_eq!(got.data(), serial.data());
+        // a bad batch names the whole batch, as forward does
+        let bad = Tensor::zeros(&[64, 1, 32, 32]).unwrap();
+        assert_eq!(
+            t.predict(&bad).unwrap_err().to_string(),
+            t.model.forward(&bad).unwrap_err().to_string()
+        );
+    });
+}

@@ -25,6 +25,10 @@ impl Module for ReLU {
         Ok(relu_forward(x))
     }
 
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        Some(Ok(relu_forward(x)))
+    }
+
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let x = self.x.as_ref().ok_or_else(|| no_forward("ReLU"))?;
         relu_backward(x, grad_y)

@@ -42,6 +42,14 @@ pub struct Conv2d {
 }
 
 impl Conv2d {
+    /// The Winograd plan `infer` uses for this layer's weights, if any.
+    fn winograd_plan(&self) -> Option<WinogradPlan> {
+        match self.weight.value.shape() {
+            [_, c, kh, kw] => WinogradPlan::for_conv([*kh, *kw], self.params, *c),
+            _ => None,
+        }
+    }
+
     /// `nn.Conv2d.__init__`'s arguments nnbook accepts, in PyTorch's order (shared by the
     /// notebook, the layer-spec parser and the golden runner).
     pub const ARGS: &'static [&'static str] = &[
@@ -147,11 +155,7 @@ impl Module for Conv2d {
     /// `conv2d_forward`. Nothing is cached for backward.
     fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
         let b = self.bias.as_ref().map(|b| &b.value);
-        let w = self.weight.value.shape();
-        let plan = match w {
-            [_, c, kh, kw] => WinogradPlan::for_conv([*kh, *kw], self.params, *c),
-            _ => None,
-        };
+        let plan = self.winograd_plan();
         let Some(plan) = plan else {
             return conv2d_forward(x, &self.weight.value, b, self.params);
         };
@@ -162,6 +166,35 @@ impl Module for Conv2d {
         let y = conv2d_winograd(x, &weights, b, self.params.padding);
         self.winograd = Some(weights);
         y
+    }
+
+    fn prepare_infer(&mut self) -> Result<()> {
+        if let Some(plan) = self.winograd_plan() {
+            if !self
+                .winograd
+                .as_ref()
+                .is_some_and(|w| w.matches(&self.weight.value))
+            {
+                self.winograd = Some(WinogradWeights::new(plan, &self.weight.value)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// As `infer`, using the transformed weights from `prepare_infer` (computed afresh, not
+    /// kept, when they are stale).
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        let b = self.bias.as_ref().map(|b| &b.value);
+        let Some(plan) = self.winograd_plan() else {
+            return Some(conv2d_forward(x, &self.weight.value, b, self.params));
+        };
+        Some(match self.winograd.as_ref() {
+            Some(w) if w.matches(&self.weight.value) => {
+                conv2d_winograd(x, w, b, self.params.padding)
+            }
+            _ => WinogradWeights::new(plan, &self.weight.value)
+                .and_then(|w| conv2d_winograd(x, &w, b, self.params.padding)),
+        })
     }
 
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {

@@ -51,6 +51,14 @@ impl Module for Flatten {
         Tensor::from_vec(&self.out_shape, pool::copied(x.data()))
     }
 
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        let mut shape = Vec::new();
+        Some(
+            flatten_shape_into(x.shape(), self.start_dim, self.end_dim, &mut shape)
+                .and_then(|()| Tensor::from_vec(&shape, pool::copied(x.data()))),
+        )
+    }
+
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let shape = self
             .in_shape

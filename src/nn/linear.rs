@@ -78,6 +78,14 @@ impl Module for Linear {
         Ok(y)
     }
 
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        Some(linear_forward(
+            x,
+            &self.weight.value,
+            self.bias.as_ref().map(|b| &b.value),
+        ))
+    }
+
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let x = self.x.as_ref().ok_or_else(|| no_forward("Linear"))?;
         let g = linear_backward(x, &self.weight.value, self.bias.is_some(), grad_y)?;

@@ -110,6 +110,10 @@ impl Module for MaxPool2d {
         max_pool2d_infer(x, self.params())
     }
 
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        Some(max_pool2d_infer(x, self.params()))
+    }
+
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let (shape, idx) = self.cache.as_ref().ok_or_else(|| no_forward("MaxPool2d"))?;
         max_pool2d_backward(shape, idx, grad_y)

@@ -25,7 +25,7 @@ impl Param {
 }
 
 /// A layer or a container of layers, as `torch.nn.Module`.
-pub trait Module: fmt::Debug + Send {
+pub trait Module: fmt::Debug + Send + Sync {
     /// `y = module(x)`. Caches what [`Module::backward`] needs.
     ///
     /// # Errors
@@ -48,6 +48,22 @@ pub trait Module: fmt::Debug + Send {
     /// As [`Module::forward`].
     fn infer(&mut self, x: &Tensor) -> Result<Tensor> {
         self.forward(x)
+    }
+
+    /// [`Module::infer`] through a shared reference, so several threads can run disjoint parts
+    /// of one batch at once; `None` when this module does not support it (callers then use
+    /// `infer`). Call [`Module::prepare_infer`] first so that caches are warm.
+    fn infer_shared(&self, _x: &Tensor) -> Option<Result<Tensor>> {
+        None
+    }
+
+    /// Fills the caches [`Module::infer_shared`] reads (e.g. transformed weights). Nothing by
+    /// default.
+    ///
+    /// # Errors
+    /// When a cache cannot be built from the current parameters.
+    fn prepare_infer(&mut self) -> Result<()> {
+        Ok(())
     }
 
     /// Direct parameters and children's, with state_dict names relative to this module

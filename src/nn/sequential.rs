@@ -138,6 +138,23 @@ impl Module for Sequential {
         Ok(y)
     }
 
+    /// The children's `infer_shared` in order; `None` if a child does not support it.
+    fn infer_shared(&self, x: &Tensor) -> Option<Result<Tensor>> {
+        let mut y: Option<Tensor> = None;
+        for (index, layer) in self.layers.iter().enumerate() {
+            let input = y.as_ref().unwrap_or(x);
+            match layer.infer_shared(input)? {
+                Ok(out) => y = Some(out),
+                Err(e) => return Some(Err(in_layer(index, layer.as_ref(), e))),
+            }
+        }
+        Some(Ok(y.unwrap_or_else(|| x.clone())))
+    }
+
+    fn prepare_infer(&mut self) -> Result<()> {
+        self.layers.iter_mut().try_for_each(|l| l.prepare_infer())
+    }
+
     /// Runs the children's backwards in reverse order.
     fn backward(&mut self, grad_y: &Tensor) -> Result<Tensor> {
         let mut g: Option<Tensor> = None;

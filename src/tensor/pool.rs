@@ -15,9 +15,10 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Default limit on the bytes one thread's pool keeps: 64 MiB (a CIFAR-10 training step at
-/// batch 64 keeps 18–28 MB between steps).
-pub const DEFAULT_LIMIT_BYTES: usize = 64 << 20;
+/// Default limit on the bytes one thread's pool keeps: 32 MiB (a CIFAR-10 training step at
+/// batch 64 keeps 18–28 MB between steps; every pool thread of `pkg-parallel` has its own
+/// pool in the one wasm memory, so the limit is paid per thread).
+pub const DEFAULT_LIMIT_BYTES: usize = 32 << 20;
 
 /// Most buffers one thread's pool keeps.
 pub const MAX_ENTRIES: usize = 128;
