@@ -171,12 +171,7 @@ fn infer_in_parts(model: &Sequential, x: &Tensor, parts: usize) -> Option<Result
             Ok(t) => t,
             Err(e) => return Some(Err(e)),
         };
-        let y = crate::parallel::serial(|| model.infer_shared(&part));
-        drop(part);
-        // This part's activations were recycled into this thread's pool; inference batch
-        // sizes vary, so give them back to the allocator rather than keep them per thread.
-        crate::tensor::pool::clear();
-        y
+        crate::parallel::serial(|| model.infer_shared(&part))
     });
     let mut data = Vec::new();
     let mut shape = Vec::new();
