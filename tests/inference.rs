@@ -1,6 +1,7 @@
 //! `Module::infer` (the inference path: Winograd convolutions, nothing cached) agrees with
 //! `forward` in eval mode on the CIFAR-10 model, follows weight updates, and reports the same
 //! errors.
+#![cfg(not(target_arch = "wasm32"))]
 
 use nnbook::nn::Module;
 use nnbook::train::TrainConfig;

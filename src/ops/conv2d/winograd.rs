@@ -57,7 +57,8 @@ fn tile_for_kernel(r: usize) -> Option<usize> {
     }
 }
 
-/// The transform matrices of one `F(m×m, r×r)`, row-major, with their non-zeros listed.
+/// The transform matrices of one `F(m×m, r×r)`: `Aᵀ` and `G` row-major, `Bᵀ` and `Aᵀ` also
+/// compiled to butterfly programs for the transforms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WinogradPlan {
     m: usize,
@@ -388,8 +389,8 @@ impl Chunk<'_> {
     /// `V[pos, c, t] = (Bᵀ · d · B)[ξ, η]` (`pos = η·α + ξ`) for every input tile `d` of every
     /// channel. Per channel and band of `α` input rows: `Bᵀ` down the columns (vectorised
     /// along the row), a transpose, then `Bᵀ` along each tile's columns with the `α` values
-    /// `ξ` in lanes, into a per-channel `[T, α²]` buffer that is then transposed into `V`, so
-    /// each position's `[C, T]` GEMM operand is contiguous.
+    /// `ξ` in lanes; each position's `[C, T]` GEMM operand is contiguous (positions padded
+    /// apart, see `v_stride`).
     fn input_transform(&self, x: &[f32], v: &mut [f32], rows: &mut [f32]) {
         let (g, plan, t_all) = (self.g, self.plan, self.tiles);
         let (m, alpha) = (plan.m, plan.alpha);
