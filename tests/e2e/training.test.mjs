@@ -62,8 +62,11 @@ describe('CIFAR-10 trainer widget', () => {
     await waitStep(20);
     await page.click('button[data-action="pause"]');
     await waitState('paused');
-    await page.waitForSelector('.nn-trainer[data-checkpoint-step]', { timeout: 60000 });
+    // the running chunk finishes, then the checkpoint is saved and the widget says so
+    await page.waitForSelector('.nn-trainer[data-settled-step]', { timeout: 60000 });
+    assert.match(await page.textContent('.nn-train-message'), /Paused \(checkpoint saved\)/);
     const paused = Number(await attr('step'));
+    assert.equal(Number(await attr('settled-step')), paused);
     const first = Number(await attr('loss-first'));
     const last = Number(await attr('loss-last'));
     assert.ok(first > 2.0 && first < 2.6, `first losses ${first} (expect ~ln 10)`);

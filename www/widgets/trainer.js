@@ -7,7 +7,8 @@
 // seed, chunkMs, storeKey}. State visible to people and tests: data-state (loading | ready |
 // running | paused | stopped | done | error), data-step, data-epoch, data-loss-first,
 // data-loss-last (mean of the first / last 5 steps), data-images-per-s, data-test-accuracy,
-// data-eval-loss, data-resumed, data-train-name.
+// data-eval-loss, data-resumed, data-train-name, data-checkpoint-step, data-settled-step (set
+// once a pause or stop has taken effect and its checkpoint is saved).
 import { el, showError } from './common.js';
 import { drawLines, smooth } from './train-charts.js';
 import { saveCheckpoint, loadCheckpoint, deleteCheckpoint } from './checkpoint-store.js';
@@ -200,8 +201,15 @@ export async function mount(host, options = {}, ctx) {
         message.textContent += ' — training finished.';
       }
     }
-    // Pause and stop take effect after the running chunk: save where training stopped.
-    if (state === 'paused' || state === 'stopped') await checkpoint();
+    // Pause and stop take effect after the running chunk: save where training stopped, then
+    // say so (data-settled-step: the step training stopped at, once the checkpoint is saved).
+    if (state === 'paused' || state === 'stopped') {
+      await checkpoint();
+      message.textContent = state === 'paused'
+        ? 'Paused (checkpoint saved).'
+        : 'Stopped (checkpoint saved); Resume continues, Start begins anew.';
+      set('settledStep', status ? status.step : 0);
+    }
   }
 
   async function run(fn) {
@@ -225,9 +233,22 @@ export async function mount(host, options = {}, ctx) {
     showStats(); draw();
     await loop();
   }));
-  b.pause.addEventListener('click', () => { if (state === 'running') setState('paused'); message.textContent = 'Paused (checkpoint saved).'; });
+  b.pause.addEventListener('click', () => {
+    if (state !== 'running') return;
+    delete root.dataset.settledStep;
+    setState('paused');
+    message.textContent = 'Pausing after the current chunk…';
+  });
   b.resume.addEventListener('click', () => run(async () => { setState('running'); message.textContent = 'Resumed.'; await loop(); }));
-  b.stop.addEventListener('click', () => { setState('stopped'); message.textContent = 'Stopped (checkpoint saved); Resume continues, Start begins anew.'; });
+  b.stop.addEventListener('click', () => {
+    setState('stopped');
+    if (looping) {
+      delete root.dataset.settledStep;
+      message.textContent = 'Stopping after the current chunk…';
+    } else {
+      message.textContent = 'Stopped (checkpoint saved); Resume continues, Start begins anew.';
+    }
+  });
 
   b.evaluate.addEventListener('click', () => run(async () => {
     evalHost.replaceChildren();
