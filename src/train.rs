@@ -123,11 +123,13 @@ impl Trainer {
         }
         let threads = crate::parallel::current_num_threads();
         let n = x.shape().first().copied().unwrap_or(0);
-        // Bad shapes take the plain path, whose errors name the whole batch.
+        // Bad shapes take the plain path, whose errors name the whole batch; so does a model
+        // whose output does not keep the batch dimension per part (e.g. `Flatten(0)` then
+        // `Linear`), which parts of the batch would change.
         if threads > 1
             && x.ndim() >= 2
             && n >= 2 * threads
-            && self.model.output_shape(x.shape()).is_ok()
+            && splits_by_batch(&self.model, x.shape(), threads)
         {
             self.model.prepare_infer()?;
             if let Some(y) = infer_in_parts(&self.model, x, threads) {
@@ -155,6 +157,19 @@ impl Trainer {
             count: labels.len(),
         })
     }
+}
+
+/// Whether `model` maps `x_shape` `[N, ...]` to `[N, ...]` and each of the `parts` slices
+/// `infer_in_parts` would cut to `[part, ...]` (checked on shapes, nothing computed).
+fn splits_by_batch(model: &Sequential, x_shape: &[usize], parts: usize) -> bool {
+    let n = x_shape[0];
+    let per = n.div_ceil(parts);
+    let keeps = |rows: usize| {
+        let mut s = x_shape.to_vec();
+        s[0] = rows;
+        matches!(model.output_shape(&s), Ok(y) if y.first() == Some(&rows))
+    };
+    keeps(n) && keeps(per) && (n % per == 0 || keeps(n % per))
 }
 
 /// `model.infer_shared` on `parts` contiguous slices of the batch `x` `[N, ...]`, one per pool

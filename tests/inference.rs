@@ -117,3 +117,30 @@ fn batches_split_over_a_pool_give_the_same_logits_and_errors() {
         );
     });
 }
+
+#[test]
+fn a_model_that_mixes_the_batch_is_not_split() {
+    use nnbook::nn::{Conv2d, Flatten, Linear, Sequential};
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        nnbook::rng::manual_seed(0);
+        // a convolution (enough work for predict to consider splitting), then the "flatten
+        // the whole batch" mistake: Flatten(0) and a Linear over all 16 images at once
+        let model = Sequential::new(vec![
+            Box::new(Conv2d::new(3, 32, [5, 5], [1, 1], [2, 2], true)),
+            Box::new(Flatten::new(0, -1)),
+            Box::new(Linear::new(16 * 32 * 32 * 32, 2, true)),
+        ]);
+        let opt = nnbook::train::Optimizer::sgd(nnbook::optim::SgdConfig::default()).unwrap();
+        let mut t = nnbook::train::Trainer::new(model, opt);
+        let x = images(16, 3);
+        assert!(t.model.mult_adds(x.shape()) >= nnbook::train::SERIAL_MAX_MULT_ADDS);
+        let want = eval_forward(&mut t, &x);
+        let got = t.predict(&x).unwrap();
+        assert_eq!(got.shape(), &[2]);
+        assert!(max_diff(&got, &want) <= 1e-4, "{}", max_diff(&got, &want));
+    });
+}
