@@ -169,7 +169,7 @@ fn splits_by_batch(model: &Sequential, x_shape: &[usize], parts: usize) -> bool 
         s[0] = rows;
         matches!(model.output_shape(&s), Ok(y) if y.first() == Some(&rows))
     };
-    keeps(n) && keeps(per) && (n % per == 0 || keeps(n % per))
+    keeps(n) && keeps(per) && (n.is_multiple_of(per) || keeps(n % per))
 }
 
 /// `model.infer_shared` on `parts` contiguous slices of the batch `x` `[N, ...]`, one per pool
