@@ -287,7 +287,7 @@ pub fn conv2d_winograd(
     let samples_per_chunk = (TILES_PER_CHUNK / tiles_per_sample.max(1)).max(1);
     let hw = g.ho * g.wo;
     let plane_out = g.o * hw;
-    let mut y = vec![0.0f32; g.n * plane_out];
+    let mut y = crate::tensor::pool::zeroed(g.n * plane_out);
     let xs = x.data();
     let chw = g.c * g.h * g.w;
     let bias = bias.map(|b| b.data());
@@ -300,17 +300,22 @@ pub fn conv2d_winograd(
             tiles: tiles_per_sample,
         };
         let group = g.o.div_ceil(threads).max(MIN_GROUP);
-        with_buf(&SCRATCH_V, chunk.v_len() + chunk.rows_len(), |buf| {
-            let (v, rows) = buf.split_at_mut(chunk.v_len());
-            chunk.input_transform(xs, v, rows);
-            let v = &*v;
-            for_each_chunk_mut(&mut y, group * hw, |gi, ygroup| {
-                let og = ygroup.len() / hw;
-                with_buf(&SCRATCH_M, chunk.m_len(og), |mbuf| {
-                    chunk.gemms_and_output(&weights.u, v, bias, mbuf, ygroup, gi * group, og)
+        with_buf(
+            &SCRATCH_V,
+            chunk.v_len() + chunk.input_scratch_len(),
+            |buf| {
+                let (v, rows) = buf.split_at_mut(chunk.v_len());
+                chunk.input_transform(xs, v, rows);
+                let v = &*v;
+                for_each_chunk_mut(&mut y, group * hw, |gi, ygroup| {
+                    let og = ygroup.len() / hw;
+                    let len = chunk.m_len(og) + chunk.output_scratch_len();
+                    with_buf(&SCRATCH_M, len, |mbuf| {
+                        chunk.gemms_and_output(&weights.u, v, bias, mbuf, ygroup, gi * group, og)
+                    });
                 });
-            });
-        });
+            },
+        );
         return Tensor::from_vec(&g.y_shape(), y);
     }
     for_each_chunk_mut(&mut y, samples_per_chunk * plane_out, |ci, ychunk| {
@@ -321,13 +326,18 @@ pub fn conv2d_winograd(
             plan,
             tiles: ns * tiles_per_sample,
         };
-        with_buf(&SCRATCH_V, chunk.v_len() + chunk.rows_len(), |buf| {
-            let (v, rows) = buf.split_at_mut(chunk.v_len());
-            chunk.input_transform(&xs[n0 * chw..(n0 + ns) * chw], v, rows);
-            with_buf(&SCRATCH_M, chunk.m_len(g.o), |mbuf| {
-                chunk.gemms_and_output(&weights.u, v, bias, mbuf, ychunk, 0, g.o)
-            });
-        });
+        with_buf(
+            &SCRATCH_V,
+            chunk.v_len() + chunk.input_scratch_len(),
+            |buf| {
+                let (v, rows) = buf.split_at_mut(chunk.v_len());
+                chunk.input_transform(&xs[n0 * chw..(n0 + ns) * chw], v, rows);
+                let len = chunk.m_len(g.o) + chunk.output_scratch_len();
+                with_buf(&SCRATCH_M, len, |mbuf| {
+                    chunk.gemms_and_output(&weights.u, v, bias, mbuf, ychunk, 0, g.o)
+                });
+            },
+        );
     });
     Tensor::from_vec(&g.y_shape(), y)
 }
@@ -353,14 +363,22 @@ impl Chunk<'_> {
         self.plan.alpha * self.plan.alpha * m_stride(og, self.tiles)
     }
 
-    /// Floats of the input transform's row buffers.
-    fn rows_len(&self) -> usize {
+    /// Floats of the input transform's scratch: a band of `α` padded input rows, then `D` and
+    /// its column transform, `[α, α, T]` each.
+    fn input_scratch_len(&self) -> usize {
         let wp = self.g.wo.div_ceil(self.plan.m) * self.plan.m + self.plan.r - 1;
-        3 * MAX_ALPHA * wp
+        MAX_ALPHA * wp + 2 * self.plan.alpha * self.plan.alpha * self.tiles
+    }
+
+    /// Floats of the output transform's scratch: `[α, m, T]` then `[m, m, T]`.
+    fn output_scratch_len(&self) -> usize {
+        let (m, alpha) = (self.plan.m, self.plan.alpha);
+        (alpha + m) * m * self.tiles
     }
 
     /// For output channels `o0..o0 + og`: `M_pos = U_pos[o0.., :] · V_pos` for every position,
     /// then the output transform into `y` `[ns, og, Ho, Wo]` (`og = O` unless one sample).
+    /// `mbuf` holds `M` and the output transform's scratch.
     #[allow(clippy::too_many_arguments)]
     fn gemms_and_output(
         &self,
@@ -374,6 +392,7 @@ impl Chunk<'_> {
     ) {
         let (g, t) = (self.g, self.tiles);
         let a2 = self.plan.alpha * self.plan.alpha;
+        let (mbuf, scratch) = mbuf.split_at_mut(self.m_len(og));
         for pos in 0..a2 {
             sgemm_serial(
                 MatRef::row_major(&u[(pos * g.o + o0) * g.c..][..og * g.c], og, g.c),
@@ -382,24 +401,25 @@ impl Chunk<'_> {
                 false,
             );
         }
-        self.output_transform(mbuf, bias.map(|b| &b[o0..o0 + og]), og, y);
+        self.output_transform(mbuf, bias.map(|b| &b[o0..o0 + og]), og, y, scratch);
     }
 
     /// `V[pos, c, t] = (Bᵀ · d · B)[ξ, η]` (`pos = η·α + ξ`) for every input tile `d` of every
-    /// channel. Per channel and band of `α` input rows: `Bᵀ` down the columns (vectorised
-    /// along the row), a transpose, then `Bᵀ` along each tile's columns with the `α` values
-    /// `ξ` in lanes; each position's `[C, T]` GEMM operand is contiguous (positions padded
-    /// apart, see `v_stride`).
-    fn input_transform(&self, x: &[f32], v: &mut [f32], rows: &mut [f32]) {
+    /// channel, with the chunk's `T` tiles in lanes: per channel, the tiles are gathered into
+    /// `D[i][j][t]` (through a zero-padded band of `α` input rows), then `Bᵀ` is applied down
+    /// the columns (`[α, α·T]` rows) and along the rows (`[α, T]` rows, written straight into
+    /// each position's contiguous `[C, T]` GEMM operand; positions padded apart, see
+    /// `v_stride`).
+    fn input_transform(&self, x: &[f32], v: &mut [f32], scratch: &mut [f32]) {
         let (g, plan, t_all) = (self.g, self.plan, self.tiles);
         let (m, alpha) = (plan.m, plan.alpha);
         let (th, tw) = (g.ho.div_ceil(m), g.wo.div_ceil(m));
         let wp = tw * m + plan.r - 1;
         let (ph, pw) = (g.p.padding[0], g.p.padding[1]);
         let a2 = alpha * alpha;
-        let (band, rest) = rows.split_at_mut(MAX_ALPHA * wp);
-        let (vert, rest) = rest.split_at_mut(MAX_ALPHA * wp);
-        let trans = &mut rest[..MAX_ALPHA * wp];
+        let (band, rest) = scratch.split_at_mut(MAX_ALPHA * wp);
+        let (d, rest) = rest.split_at_mut(a2 * t_all);
+        let cols = &mut rest[..a2 * t_all];
         let vs = v_stride(g.c, t_all);
         let ns = x.len() / (g.c * g.h * g.w).max(1);
         for c in 0..g.c {
@@ -421,116 +441,98 @@ impl Chunk<'_> {
                         row[lo..hi].copy_from_slice(&src[..hi - lo]);
                         row[hi..].fill(0.0);
                     }
-                    // vert[ξ][xp] = Σ_i Bᵀ[ξ][i] · band[i][xp]
-                    plan.bt.apply(band, wp, vert, wp, wp);
-                    // trans[xp][ξ] = vert[ξ][xp]
-                    for xi in 0..alpha {
-                        for (xp, &val) in vert[xi * wp..(xi + 1) * wp].iter().enumerate() {
-                            trans[xp * MAX_ALPHA + xi] = val;
-                        }
-                    }
-                    // tiles[t][η][ξ] = Σ_j Bᵀ[η][j] · trans[tx·m + j][ξ]. `Bᵀ`'s program has
-                    // no input butterflies, so the overlapping columns of the next tile stay
-                    // intact.
-                    for tx in 0..tw {
-                        let t = (s * th + ty) * tw + tx;
-                        let cols = &mut trans[tx * m * MAX_ALPHA..];
-                        let mut out = [0.0f32; MAX_ALPHA * MAX_ALPHA];
-                        if alpha == MAX_ALPHA {
-                            plan.bt
-                                .apply_n::<MAX_ALPHA>(cols, MAX_ALPHA, &mut out, alpha);
-                        } else {
-                            plan.bt.apply(cols, MAX_ALPHA, &mut out, alpha, alpha);
-                        }
-                        for (pos, &val) in out[..a2].iter().enumerate() {
-                            v[pos * vs + c * t_all + t] = val;
+                    // D[i][j][t0 + tx] = band[i][tx·m + j] for this band's tiles
+                    let t0 = (s * th + ty) * tw;
+                    for (i, brow) in band.chunks_exact(wp).take(alpha).enumerate() {
+                        let di = &mut d[i * alpha * t_all + t0..];
+                        for (tx, win) in brow.windows(alpha).step_by(m).take(tw).enumerate() {
+                            for (j, &val) in win.iter().enumerate() {
+                                di[j * t_all + tx] = val;
+                            }
                         }
                     }
                 }
+            }
+            // cols[ξ][j][t] = Σ_i Bᵀ[ξ][i] · D[i][j][t]
+            plan.bt
+                .apply(d, alpha * t_all, cols, alpha * t_all, alpha * t_all);
+            // V[η·α + ξ][c][t] = Σ_j Bᵀ[η][j] · cols[ξ][j][t]
+            for xi in 0..alpha {
+                plan.bt.apply(
+                    &mut cols[xi * alpha * t_all..],
+                    t_all,
+                    &mut v[xi * vs + c * t_all..],
+                    alpha * vs,
+                    t_all,
+                );
             }
         }
     }
 
     /// `y[s, o, tile] = (Aᵀ · M · A) + bias[o]` for `og` output channels (`M` `[α², og, T]`,
-    /// `y` `[ns, og, Ho, Wo]`), eight tiles at a time in lanes.
-    fn output_transform(&self, mbuf: &[f32], bias: Option<&[f32]>, og: usize, y: &mut [f32]) {
-        const L: usize = 8;
+    /// overwritten; `y` `[ns, og, Ho, Wo]`), with the `T` tiles in lanes: `Aᵀ` over `η` into
+    /// `[α, m, T]`, over `ξ` into `[m, m, T]`, then each tile is written out.
+    fn output_transform(
+        &self,
+        mbuf: &mut [f32],
+        bias: Option<&[f32]>,
+        og: usize,
+        y: &mut [f32],
+        scratch: &mut [f32],
+    ) {
         let (g, plan, t_all) = (self.g, self.plan, self.tiles);
         let (m, alpha) = (plan.m, plan.alpha);
         let (th, tw) = (g.ho.div_ceil(m), g.wo.div_ceil(m));
-        let tps = th * tw;
         let hw = g.ho * g.wo;
         let ms = m_stride(og, t_all);
-        let mut mt = [0.0f32; MAX_ALPHA * L];
-        let mut tmp = [0.0f32; MAX_ALPHA * MAX_ALPHA * L];
-        let mut out = [0.0f32; MAX_ALPHA * MAX_ALPHA * L];
+        let (tmp, rest) = scratch.split_at_mut(alpha * m * t_all);
+        let out = &mut rest[..m * m * t_all];
         for o in 0..og {
             let b = bias.map_or(0.0, |b| b[o]);
-            for t0 in (0..t_all).step_by(L) {
-                let lanes = L.min(t_all - t0);
-                // tmp[ξ][j][lane] = Σ_η Aᵀ[j][η] · M[η·α + ξ][o][t0 + lane]
-                for xi in 0..alpha {
-                    for eta in 0..alpha {
-                        let src = &mbuf[(eta * alpha + xi) * ms + o * t_all + t0..];
-                        let dst = &mut mt[eta * L..(eta + 1) * L];
-                        if lanes == L {
-                            // a constant length: inlined moves, not a memcpy call
-                            dst.copy_from_slice(&src[..L]);
-                        } else {
-                            dst[..lanes].copy_from_slice(&src[..lanes]);
-                            dst[lanes..].fill(0.0);
-                        }
-                    }
-                    let t_xi = &mut tmp[xi * MAX_ALPHA * L..];
-                    plan.at_prog.apply_n::<L>(&mut mt, L, t_xi, L);
-                }
-                // out[i][j][lane] = Σ_ξ Aᵀ[i][ξ] · tmp[ξ][j][lane]
-                for j in 0..m {
-                    let src = &mut tmp[j * L..];
-                    let dst = &mut out[j * L..];
-                    plan.at_prog
-                        .apply_n::<L>(src, MAX_ALPHA * L, dst, MAX_ALPHA * L);
-                }
-                // tile t0's sample and grid position, then stepped along (no division per tile)
-                let (mut s, rem) = (t0 / tps, t0 % tps);
-                let (mut ty, mut tx) = (rem / tw, rem % tw);
-                for lane in 0..lanes {
-                    let plane = &mut y[(s * og + o) * hw..][..hw];
-                    let (rows, cols) = (m.min(g.ho - ty * m), m.min(g.wo - tx * m));
-                    let at = (ty * m) * g.wo + tx * m;
-                    if m == 4 && rows == 4 && cols == 4 {
-                        put_tile::<4>(&mut plane[at..], g.wo, &out, lane, b);
-                    } else {
-                        for i in 0..rows {
-                            let row = &mut plane[at + i * g.wo..][..cols];
-                            for (j, dst) in row.iter_mut().enumerate() {
-                                *dst = out[(i * MAX_ALPHA + j) * L + lane] + b;
+            // tmp[ξ][j][t] = Σ_η Aᵀ[j][η] · M[η·α + ξ][o][t]
+            for xi in 0..alpha {
+                plan.at_prog.apply(
+                    &mut mbuf[xi * ms + o * t_all..],
+                    alpha * ms,
+                    &mut tmp[xi * m * t_all..],
+                    t_all,
+                    t_all,
+                );
+            }
+            // out[i][j][t] = Σ_ξ Aᵀ[i][ξ] · tmp[ξ][j][t]
+            plan.at_prog
+                .apply(tmp, m * t_all, out, m * t_all, m * t_all);
+            // y row ty·m + i of sample s = row i of the tile row's tiles, interleaved:
+            // y[.., tx·m + j] = out[i][j][t0 + tx]
+            let ns = t_all / (th * tw);
+            for s in 0..ns {
+                let plane = &mut y[(s * og + o) * hw..][..hw];
+                for ty in 0..th {
+                    let t0 = (s * th + ty) * tw;
+                    for i in 0..m.min(g.ho - ty * m) {
+                        let yrow = &mut plane[(ty * m + i) * g.wo..][..g.wo];
+                        let src = |j: usize| &out[(i * m + j) * t_all + t0..][..tw];
+                        if m == 4 && g.wo == 4 * tw {
+                            let (r0, r1, r2, r3) = (src(0), src(1), src(2), src(3));
+                            for (tx, dst) in yrow.chunks_exact_mut(4).enumerate() {
+                                dst.copy_from_slice(&[
+                                    r0[tx] + b,
+                                    r1[tx] + b,
+                                    r2[tx] + b,
+                                    r3[tx] + b,
+                                ]);
                             }
-                        }
-                    }
-                    tx += 1;
-                    if tx == tw {
-                        tx = 0;
-                        ty += 1;
-                        if ty == th {
-                            ty = 0;
-                            s += 1;
+                        } else {
+                            for j in 0..m {
+                                let dst = yrow.iter_mut().skip(j).step_by(m);
+                                for (d, &v) in dst.zip(src(j)) {
+                                    *d = v + b;
+                                }
+                            }
                         }
                     }
                 }
             }
-        }
-    }
-}
-
-/// Writes one full `M×M` output tile (lane `lane` of `out` `[i][j][lane]`, rows `MAX_ALPHA`
-/// apart, lanes `L = 8`) plus `b` at the start of `dst`, rows `wo` apart.
-#[inline(always)]
-fn put_tile<const M: usize>(dst: &mut [f32], wo: usize, out: &[f32], lane: usize, b: f32) {
-    for i in 0..M {
-        let row = &mut dst[i * wo..][..M];
-        for (j, d) in row.iter_mut().enumerate() {
-            *d = out[(i * MAX_ALPHA + j) * 8 + lane] + b;
         }
     }
 }

@@ -10,6 +10,9 @@
 //!
 //! This roughly halves the multiply-adds of the transforms, and coefficients ±1 cost no multiply.
 
+/// Columns of `x`/`y` one [`Program::apply`] step sums in registers (8 wasm `v128`s).
+const BLOCK: usize = 32;
+
 /// One compiled map: input butterflies, sparse rows, output butterflies.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct Program {
@@ -117,28 +120,37 @@ impl Program {
 
     /// `y = T · x` on rows of `len` floats: row `k` of `x` is `x[k·xs..][..len]` (overwritten by
     /// the butterflies), row `i` of `y` is `y[i·ys..][..len]` (fully written).
+    ///
+    /// Runs in blocks of [`BLOCK`] columns (then 4, then 1): each output row's block is summed in registers and
+    /// stored once (not one pass over `y` per term).
     pub(super) fn apply(&self, x: &mut [f32], xs: usize, y: &mut [f32], ys: usize, len: usize) {
-        self.apply_impl(x, xs, y, ys, len)
+        let full = len - len % BLOCK;
+        for at in (0..full).step_by(BLOCK) {
+            self.apply_block::<BLOCK>(x, xs, y, ys, at);
+        }
+        let quads = len - len % 4;
+        for at in (full..quads).step_by(4) {
+            self.apply_block::<4>(x, xs, y, ys, at);
+        }
+        for at in quads..len {
+            self.apply_block::<1>(x, xs, y, ys, at);
+        }
     }
 
-    /// [`Program::apply`] with rows of a fixed `N` floats (the compiler unrolls and vectorises
-    /// every row operation).
-    pub(super) fn apply_n<const N: usize>(
+    /// Columns `at..at + W` of [`Program::apply`].
+    #[inline(always)]
+    fn apply_block<const W: usize>(
         &self,
         x: &mut [f32],
         xs: usize,
         y: &mut [f32],
         ys: usize,
+        at: usize,
     ) {
-        self.apply_impl(x, xs, y, ys, N)
-    }
-
-    #[inline(always)]
-    fn apply_impl(&self, x: &mut [f32], xs: usize, y: &mut [f32], ys: usize, len: usize) {
         for &(a, b) in &self.in_pairs {
             let (lo, hi) = x.split_at_mut(b * xs);
-            let xa = &mut lo[a * xs..][..len];
-            let xb = &mut hi[..len];
+            let xa: &mut [f32; W] = (&mut lo[a * xs + at..][..W]).try_into().unwrap();
+            let xb: &mut [f32; W] = (&mut hi[at..][..W]).try_into().unwrap();
             for (p, q) in xa.iter_mut().zip(xb.iter_mut()) {
                 let (s, d) = (*p + *q, *p - *q);
                 *p = s;
@@ -146,29 +158,19 @@ impl Program {
             }
         }
         for (i, terms) in self.terms.iter().enumerate() {
-            let out = &mut y[i * ys..][..len];
-            match terms.split_first() {
-                None => out.fill(0.0),
-                Some((&(k, c), rest)) => {
-                    let src = &x[k * xs..][..len];
-                    out.iter_mut().zip(src).for_each(|(o, &v)| *o = c * v);
-                    for &(k, c) in rest {
-                        let src = &x[k * xs..][..len];
-                        if c == 1.0 {
-                            out.iter_mut().zip(src).for_each(|(o, &v)| *o += v);
-                        } else if c == -1.0 {
-                            out.iter_mut().zip(src).for_each(|(o, &v)| *o -= v);
-                        } else {
-                            out.iter_mut().zip(src).for_each(|(o, &v)| *o += c * v);
-                        }
-                    }
+            let mut acc = [0.0f32; W];
+            for &(k, c) in terms {
+                let src: &[f32; W] = (&x[k * xs + at..][..W]).try_into().unwrap();
+                for j in 0..W {
+                    acc[j] += c * src[j];
                 }
             }
+            y[i * ys + at..][..W].copy_from_slice(&acc);
         }
         for &(a, b, s) in &self.out_pairs {
             let (lo, hi) = y.split_at_mut(b * ys);
-            let ya = &mut lo[a * ys..][..len];
-            let yb = &mut hi[..len];
+            let ya: &mut [f32; W] = (&mut lo[a * ys + at..][..W]).try_into().unwrap();
+            let yb: &mut [f32; W] = (&mut hi[at..][..W]).try_into().unwrap();
             for (p, q) in ya.iter_mut().zip(yb.iter_mut()) {
                 let (e, o) = (*p, *q);
                 *p = e + o;
@@ -220,5 +222,37 @@ mod tests {
         assert_eq!(cols.in_pairs, vec![(1, 2), (3, 4)]);
         assert_eq!(run(&cols, 5, &x), dense(&at, 2, 5, &x));
         assert_eq!(run(&Program::plain(&t, 3, 5), 5, &x), want);
+    }
+
+    #[test]
+    fn wide_rows_run_in_blocks_and_a_remainder() {
+        // 75 columns: two whole blocks, two of 4 and 3 single columns, each column its own vector.
+        let t = [
+            -1.0, 0.0, 5.25, 0.0, 1.0, //
+            0.0, 1.0, 1.0, -4.25, 2.0, //
+            0.0, -1.0, 1.0, 4.25, 2.0, //
+        ];
+        let len = 2 * BLOCK + 11;
+        let xcol = |col: usize| -> Vec<f32> {
+            (0..5)
+                .map(|k| ((col * 7 + k * 3) % 11) as f32 - 5.0)
+                .collect()
+        };
+        for prog in [
+            Program::with_row_pairs(&t, 3, 5),
+            Program::with_column_pairs(&t, 3, 5),
+        ] {
+            let mut x: Vec<f32> = (0..5)
+                .flat_map(|k| (0..len).map(move |c| (k, c)))
+                .map(|(k, c)| xcol(c)[k])
+                .collect();
+            let mut y = vec![f32::NAN; 3 * (len + 3)];
+            prog.apply(&mut x, len, &mut y, len + 3, len);
+            for col in 0..len {
+                let want = dense(&t, 3, 5, &xcol(col));
+                let got: Vec<f32> = (0..3).map(|i| y[i * (len + 3) + col]).collect();
+                assert_eq!(got, want, "column {col}");
+            }
+        }
     }
 }
