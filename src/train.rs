@@ -50,6 +50,11 @@ impl Optimizer {
 /// one browser core).
 pub const SERIAL_MAX_MULT_ADDS: u64 = 32_000_000;
 
+/// Samples per part when [`Trainer::predict`] cuts a batch over the pool: several parts per
+/// thread, so a thread slowed down by other work on its core takes fewer of them (the
+/// pool's work stealing) instead of holding the whole batch back.
+pub const PREDICT_PART_SAMPLES: usize = 8;
+
 /// A model and its optimizer.
 #[derive(Debug)]
 pub struct Trainer {
@@ -107,8 +112,9 @@ impl Trainer {
     ///
     /// Inputs costing under [`SERIAL_MAX_MULT_ADDS`] (one or two CIFAR-10 images) run on the
     /// calling thread only (`parallel::serial`): waking the pool would cost more than it saves.
-    /// Larger batches, on a pool, are cut into one part per thread that each run the whole
-    /// model ([`Module::infer_shared`]): one hand-off to the pool per batch instead of one per
+    /// Larger batches, on a pool, are cut into parts of about [`PREDICT_PART_SAMPLES`]
+    /// samples (at least one per thread) that each run the whole model on one thread
+    /// ([`Module::infer_shared`]): a few hand-offs to the pool per batch instead of one per
     /// layer.
     pub fn predict(&mut self, x: &Tensor) -> Result<Tensor> {
         self.model.set_training(false);
@@ -126,13 +132,14 @@ impl Trainer {
         // Bad shapes take the plain path, whose errors name the whole batch; so does a model
         // whose output does not keep the batch dimension per part (e.g. `Flatten(0)` then
         // `Linear`), which parts of the batch would change.
+        let parts = n.div_ceil(PREDICT_PART_SAMPLES).max(threads);
         if threads > 1
             && x.ndim() >= 2
             && n >= 2 * threads
-            && splits_by_batch(&self.model, x.shape(), threads)
+            && splits_by_batch(&self.model, x.shape(), parts)
         {
             self.model.prepare_infer()?;
-            if let Some(y) = infer_in_parts(&self.model, x, threads) {
+            if let Some(y) = infer_in_parts(&self.model, x, parts) {
                 return y;
             }
         }
@@ -172,8 +179,8 @@ fn splits_by_batch(model: &Sequential, x_shape: &[usize], parts: usize) -> bool 
     keeps(n) && keeps(per) && (n.is_multiple_of(per) || keeps(n % per))
 }
 
-/// `model.infer_shared` on `parts` contiguous slices of the batch `x` `[N, ...]`, one per pool
-/// thread, concatenated along dim 0; `None` if the model does not support shared inference.
+/// `model.infer_shared` on `parts` contiguous slices of the batch `x` `[N, ...]`, run on the
+/// pool, concatenated along dim 0; `None` if the model does not support shared inference.
 fn infer_in_parts(model: &Sequential, x: &Tensor, parts: usize) -> Option<Result<Tensor>> {
     let n = x.shape()[0];
     let per = n.div_ceil(parts);
