@@ -172,46 +172,76 @@ pub struct WinogradWeights {
     source: Tensor,
     /// `[α², O, C]`.
     u: Vec<f32>,
+    /// `F(2×2, r×r)` and its `U` when `plan` has larger tiles.
+    small: Option<(WinogradPlan, Vec<f32>)>,
+}
+
+/// `U` `[α², O, C]` of `weight` `[O, C, r, r]` for `plan` (shape checked by the caller).
+fn transform_weights(plan: &WinogradPlan, weight: &Tensor) -> Vec<f32> {
+    let s = weight.shape();
+    let (r, alpha) = (plan.r, plan.alpha);
+    let (o, c) = (s[0], s[1]);
+    let mut u = vec![0.0f32; alpha * alpha * o * c];
+    let mut gw = vec![0.0f32; alpha * r];
+    for (oc, kernel) in weight.data().chunks_exact(r * r).enumerate() {
+        // gw = G · kernel  [α, r]
+        for (a, row) in gw.chunks_exact_mut(r).enumerate() {
+            for (k, out) in row.iter_mut().enumerate() {
+                *out = (0..r).map(|i| plan.g[a * r + i] * kernel[i * r + k]).sum();
+            }
+        }
+        // U = gw · Gᵀ  [α, α]
+        for a in 0..alpha {
+            for b in 0..alpha {
+                let v: f32 = (0..r).map(|k| gw[a * r + k] * plan.g[b * r + k]).sum();
+                u[(b * alpha + a) * o * c + oc] = v;
+            }
+        }
+    }
+    u
 }
 
 impl WinogradWeights {
-    /// `U[pos, o, c] = (G · weight[o, c] · Gᵀ)[pos]` for `weight` `[O, C, r, r]`.
+    /// `U[pos, o, c] = (G · weight[o, c] · Gᵀ)[pos]` for `weight` `[O, C, r, r]`, for `plan`
+    /// and, when `plan`'s tiles are larger than 2×2, for `F(2×2, r×r)` too (used when a
+    /// batch has too few large tiles, e.g. one 8×8 image).
     ///
     /// # Errors
     /// `weight` not `[O, C, r, r]` with the plan's `r` (a bug in the caller: PyTorch's checks
     /// run in [`conv2d_winograd`]).
     pub fn new(plan: WinogradPlan, weight: &Tensor) -> Result<WinogradWeights> {
         let s = weight.shape();
-        let (r, alpha) = (plan.r, plan.alpha);
+        let r = plan.r;
         if s.len() != 4 || s[2] != r || s[3] != r {
             return Err(crate::error::Error::runtime(
                 "conv2d",
                 format!("winograd plan for {r}x{r} kernels got weight {s:?}"),
             ));
         }
-        let (o, c) = (s[0], s[1]);
-        let mut u = vec![0.0f32; alpha * alpha * o * c];
-        let mut gw = vec![0.0f32; alpha * r];
-        for (oc, kernel) in weight.data().chunks_exact(r * r).enumerate() {
-            // gw = G · kernel  [α, r]
-            for (a, row) in gw.chunks_exact_mut(r).enumerate() {
-                for (k, out) in row.iter_mut().enumerate() {
-                    *out = (0..r).map(|i| plan.g[a * r + i] * kernel[i * r + k]).sum();
-                }
-            }
-            // U = gw · Gᵀ  [α, α]
-            for a in 0..alpha {
-                for b in 0..alpha {
-                    let v: f32 = (0..r).map(|k| gw[a * r + k] * plan.g[b * r + k]).sum();
-                    u[(b * alpha + a) * o * c + oc] = v;
-                }
-            }
-        }
+        let small = match plan.m {
+            m if m > 2 => WinogradPlan::new(2, r).map(|p| {
+                let u = transform_weights(&p, weight);
+                (p, u)
+            }),
+            _ => None,
+        };
         Ok(WinogradWeights {
+            u: transform_weights(&plan, weight),
             plan,
+            small,
             source: weight.clone(),
-            u,
         })
+    }
+
+    /// The plan and `U` for `n` samples of `out_hw` outputs: the first with at least
+    /// [`MIN_TILES`] tiles in all, or `None` (im2col).
+    fn plan_for(&self, n: usize, out_hw: [usize; 2]) -> Option<(&WinogradPlan, &[f32])> {
+        let tiles =
+            |plan: &WinogradPlan| n * out_hw[0].div_ceil(plan.m) * out_hw[1].div_ceil(plan.m);
+        std::iter::once((&self.plan, &self.u))
+            .chain(self.small.as_ref().map(|(plan, u)| (plan, u)))
+            .find(|(plan, _)| tiles(plan) >= MIN_TILES)
+            .map(|(plan, u)| (plan, u.as_slice()))
     }
 
     /// Whether these were computed from exactly `weight` (so they can be reused).
@@ -245,9 +275,10 @@ fn with_buf<R>(
     })
 }
 
-/// Fewest tiles in a batch for which Winograd is used: below it the `α²` GEMMs are too
-/// narrow to pay for themselves (the CIFAR-10 model's third convolution on one image, 4 tiles,
-/// measured slower than im2col) and `conv2d_winograd` runs `conv2d_forward` instead.
+/// Fewest tiles in a batch for which a Winograd plan is used: below it the `α²` GEMMs are too
+/// narrow to pay for themselves (the CIFAR-10 model's third convolution on one image, 4 tiles
+/// of `F(4×4, 5×5)`, measured slower than im2col). `conv2d_winograd` then tries `F(2×2, r×r)`
+/// (that convolution: 16 tiles), and runs `conv2d_forward` when that has too few tiles too.
 const MIN_TILES: usize = 16;
 
 /// `y = conv2d(x, weight, bias, stride 1, padding)` by Winograd, `weights` from
@@ -258,7 +289,7 @@ const MIN_TILES: usize = 16;
 ///
 /// Returns `[N, O, Ho, Wo]` (`[O, Ho, Wo]` unbatched). Chunks of samples run in parallel; a
 /// single image is split over output channels instead. Batches with fewer than `MIN_TILES`
-/// tiles use the im2col path.
+/// tiles use `F(2×2, r×r)`, or the im2col path when that has too few as well.
 ///
 /// # Errors
 /// The same shape errors, with the same texts, as [`conv2d_forward`](super::conv2d_forward).
@@ -278,12 +309,10 @@ pub fn conv2d_winograd(
         bias.map(|b| b.shape()),
         p,
     )?;
-    let plan = &weights.plan;
-    let m = plan.m;
-    let tiles_per_sample = g.ho.div_ceil(m) * g.wo.div_ceil(m);
-    if g.n * tiles_per_sample < MIN_TILES {
+    let Some((plan, u)) = weights.plan_for(g.n, [g.ho, g.wo]) else {
         return super::conv2d_forward(x, &weights.source, bias, p);
-    }
+    };
+    let tiles_per_sample = g.ho.div_ceil(plan.m) * g.wo.div_ceil(plan.m);
     let samples_per_chunk = (TILES_PER_CHUNK / tiles_per_sample.max(1)).max(1);
     let hw = g.ho * g.wo;
     let plane_out = g.o * hw;
@@ -311,7 +340,7 @@ pub fn conv2d_winograd(
                     let og = ygroup.len() / hw;
                     let len = chunk.m_len(og) + chunk.output_scratch_len();
                     with_buf(&SCRATCH_M, len, |mbuf| {
-                        chunk.gemms_and_output(&weights.u, v, bias, mbuf, ygroup, gi * group, og)
+                        chunk.gemms_and_output(u, v, bias, mbuf, ygroup, gi * group, og)
                     });
                 });
             },
@@ -334,7 +363,7 @@ pub fn conv2d_winograd(
                 chunk.input_transform(&xs[n0 * chw..(n0 + ns) * chw], v, rows);
                 let len = chunk.m_len(g.o) + chunk.output_scratch_len();
                 with_buf(&SCRATCH_M, len, |mbuf| {
-                    chunk.gemms_and_output(&weights.u, v, bias, mbuf, ychunk, 0, g.o)
+                    chunk.gemms_and_output(u, v, bias, mbuf, ychunk, 0, g.o)
                 });
             },
         );
@@ -600,8 +629,22 @@ mod tests {
         // one image: output-channel groups (in parallel on a pool), an uneven last group
         check(&[1, 8, 16, 16], [40, 8, 5, 5], 2, true);
         check(&[8, 16, 16], [17, 8, 5, 5], 2, false);
-        // fewer than MIN_TILES tiles: the im2col path
-        check(&[1, 8, 8, 8], [16, 8, 5, 5], 2, true);
+        // fewer than MIN_TILES tiles of F(4×4): F(2×2) (the CIFAR-10 model's third
+        // convolution on one image), then the im2col path (4 tiles of F(2×2))
+        check(&[1, 32, 8, 8], [64, 32, 5, 5], 2, true);
+        check(&[2, 8, 8, 8], [16, 8, 5, 5], 2, false);
+        check(&[1, 8, 4, 4], [16, 8, 5, 5], 2, true);
+    }
+
+    #[test]
+    fn small_batches_take_the_2x2_tiles_then_im2col() {
+        let w = Tensor::zeros(&[64, 32, 5, 5]).unwrap();
+        let ww = WinogradWeights::new(WinogradPlan::new(4, 5).unwrap(), &w).unwrap();
+        let tile = |n, hw| ww.plan_for(n, [hw, hw]).map(|(p, u)| (p.tile(), u.len()));
+        assert_eq!(tile(64, 8), Some((4, 64 * 64 * 32)));
+        assert_eq!(tile(1, 16), Some((4, 64 * 64 * 32)));
+        assert_eq!(tile(1, 8), Some((2, 36 * 64 * 32)));
+        assert_eq!(tile(1, 4), None);
     }
 
     #[test]
