@@ -121,15 +121,19 @@ impl Program {
     /// `y = T · x` on rows of `len` floats: row `k` of `x` is `x[k·xs..][..len]` (overwritten by
     /// the butterflies), row `i` of `y` is `y[i·ys..][..len]` (fully written).
     ///
-    /// Runs in blocks of [`BLOCK`] columns (then 4, then 1): each output row's block is summed in registers and
+    /// Runs in blocks of [`BLOCK`] columns (then 16, 4, 1): each output row's block is summed in registers and
     /// stored once (not one pass over `y` per term).
     pub(super) fn apply(&self, x: &mut [f32], xs: usize, y: &mut [f32], ys: usize, len: usize) {
         let full = len - len % BLOCK;
         for at in (0..full).step_by(BLOCK) {
             self.apply_block::<BLOCK>(x, xs, y, ys, at);
         }
+        let sixteens = full + (len - full) / 16 * 16;
+        for at in (full..sixteens).step_by(16) {
+            self.apply_block::<16>(x, xs, y, ys, at);
+        }
         let quads = len - len % 4;
-        for at in (full..quads).step_by(4) {
+        for at in (sixteens..quads).step_by(4) {
             self.apply_block::<4>(x, xs, y, ys, at);
         }
         for at in quads..len {
@@ -226,13 +230,14 @@ mod tests {
 
     #[test]
     fn wide_rows_run_in_blocks_and_a_remainder() {
-        // 75 columns: two whole blocks, two of 4 and 3 single columns, each column its own vector.
+        // 95 columns: two whole blocks, one of 16, two of 4 and 3 single columns, each column
+        // its own vector.
         let t = [
             -1.0, 0.0, 5.25, 0.0, 1.0, //
             0.0, 1.0, 1.0, -4.25, 2.0, //
             0.0, -1.0, 1.0, 4.25, 2.0, //
         ];
-        let len = 2 * BLOCK + 11;
+        let len = 2 * BLOCK + 16 + 11;
         let xcol = |col: usize| -> Vec<f32> {
             (0..5)
                 .map(|k| ((col * 7 + k * 3) % 11) as f32 - 5.0)
