@@ -159,7 +159,9 @@ fn model_row(threads: usize, x: &Tensor, labels: &[i64], steps: usize) -> crate:
         let (mut fwd, mut bwd, mut inf) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
         let mut y = act.clone();
         for _ in 0..3 {
+            layer.set_training(false);
             let (r, ms) = timed(|| layer.infer(&act));
+            layer.set_training(true);
             r?;
             inf = inf.min(ms);
             let (r, ms) = timed(|| layer.forward(&act));

@@ -53,10 +53,7 @@ mod imp {
             return f(0, data);
         }
         if is_serial() {
-            return data
-                .chunks_mut(chunk_len.max(1))
-                .enumerate()
-                .for_each(|(i, c)| f(i, c));
+            return super::seq::for_each_chunk_mut(data, chunk_len, f);
         }
         data.par_chunks_mut(chunk_len.max(1))
             .enumerate()
@@ -75,11 +72,7 @@ mod imp {
         F: Fn(usize, &mut [A], &mut [B]) + Sync + Send,
     {
         if is_serial() {
-            return a
-                .chunks_mut(a_len.max(1))
-                .zip(b.chunks_mut(b_len.max(1)))
-                .enumerate()
-                .for_each(|(i, (x, y))| f(i, x, y));
+            return super::seq::for_each_chunk_pair_mut(a, a_len, b, b_len, f);
         }
         a.par_chunks_mut(a_len.max(1))
             .zip(b.par_chunks_mut(b_len.max(1)))
@@ -93,7 +86,7 @@ mod imp {
         F: Fn(usize) -> R + Sync + Send,
     {
         if n <= 1 || is_serial() {
-            return (0..n).map(f).collect();
+            return super::seq::map_range(n, f);
         }
         (0..n).into_par_iter().map(f).collect()
     }
@@ -105,6 +98,8 @@ mod imp {
 
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 mod imp {
+    pub use super::seq::{for_each_chunk_mut, for_each_chunk_pair_mut, map_range};
+
     pub fn serial<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
@@ -113,6 +108,14 @@ mod imp {
         1
     }
 
+    pub fn thread_index() -> Option<usize> {
+        None
+    }
+}
+
+/// The loops on the calling thread alone: the single-thread package's, and the pool's inside
+/// [`serial`].
+mod seq {
     pub fn for_each_chunk_mut<T, F>(data: &mut [T], chunk_len: usize, f: F)
     where
         F: Fn(usize, &mut [T]),
@@ -142,10 +145,6 @@ mod imp {
         F: Fn(usize) -> R,
     {
         (0..n).map(f).collect()
-    }
-
-    pub fn thread_index() -> Option<usize> {
-        None
     }
 }
 

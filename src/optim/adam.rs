@@ -14,7 +14,7 @@
 //!
 //! State is kept per parameter name (see [`AdamState`]); every parameter given is stepped.
 
-use super::common::{check_all, check_grad, check_grads, check_state_len};
+use super::common::{check_grads, check_state_len, check_step};
 use super::pyfmt::py_float_repr;
 use crate::error::{Error, Result};
 use crate::nn::{Module, Param};
@@ -170,14 +170,10 @@ impl Adam {
     /// As [`Adam::step`]; nothing is updated then.
     pub fn step_module(&mut self, model: &mut dyn Module) -> Result<()> {
         let mut names = std::mem::take(&mut self.names);
-        names.clear();
-        let mut result = check_all(model, &mut names, |_, p| check_grad("Adam", p));
-        if result.is_ok() {
-            let state = &self.state;
-            result = check_all(model, &mut names, |name, p| {
-                check_state_len("Adam", name, p, state.get(name).map(|s| &s.exp_avg))
-            });
-        }
+        let state = &self.state;
+        let result = check_step("Adam", model, &mut names, |name| {
+            state.get(name).map(|s| &s.exp_avg)
+        });
         if result.is_ok() {
             model.visit_parameters_mut(&mut names, &mut |name, p| self.update(name, p));
         }

@@ -32,6 +32,22 @@ pub(crate) fn check_all(
     result
 }
 
+/// The checks before an optimizer's step over `model`: every gradient has its parameter's
+/// shape, then every state kept for a parameter (`state_of(name)`) has its number of elements.
+/// `names` is the caller's reused name buffer (cleared here).
+pub(crate) fn check_step<'s>(
+    op: &'static str,
+    model: &mut dyn Module,
+    names: &mut String,
+    state_of: impl Fn(&str) -> Option<&'s Vec<f32>>,
+) -> Result<()> {
+    names.clear();
+    check_all(model, names, |_, p| check_grad(op, p))?;
+    check_all(model, names, |name, p| {
+        check_state_len(op, name, p, state_of(name))
+    })
+}
+
 /// Checks that state kept under `name` has as many elements as the parameter.
 pub(crate) fn check_state_len(
     op: &'static str,

@@ -14,7 +14,7 @@
 //! [`Sgd::step`] must be stable (state_dict names). Every parameter given is stepped: nnbook
 //! gradients are never `None`, so a zero gradient still applies weight decay and momentum.
 
-use super::common::{check_all, check_grad, check_grads, check_state_len};
+use super::common::{check_grads, check_state_len, check_step};
 use super::pyfmt::py_float_repr;
 use crate::error::{Error, Result};
 use crate::nn::{Module, Param};
@@ -146,14 +146,8 @@ impl Sgd {
     /// As [`Sgd::step`]; nothing is updated then.
     pub fn step_module(&mut self, model: &mut dyn Module) -> Result<()> {
         let mut names = std::mem::take(&mut self.names);
-        names.clear();
-        let mut result = check_all(model, &mut names, |_, p| check_grad("SGD", p));
-        if result.is_ok() {
-            let buffers = &self.momentum_buffers;
-            result = check_all(model, &mut names, |name, p| {
-                check_state_len("SGD", name, p, buffers.get(name))
-            });
-        }
+        let buffers = &self.momentum_buffers;
+        let result = check_step("SGD", model, &mut names, |name| buffers.get(name));
         if result.is_ok() {
             model.visit_parameters_mut(&mut names, &mut |name, p| self.update(name, p));
         }
