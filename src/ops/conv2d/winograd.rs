@@ -26,7 +26,7 @@ use program::Program;
 
 /// Fewest input channels for which [`WinogradPlan::for_conv`] picks Winograd.
 pub const MIN_CHANNELS: usize = 8;
-/// Largest tile side `α` (8 lanes of the transform arrays).
+/// Largest tile side `α` (one more than the finite interpolation points below).
 const MAX_ALPHA: usize = 8;
 /// Interpolation points of the Toom-Cook construction, in order of use (∞ is implicit).
 const POINTS: [f64; MAX_ALPHA - 1] = [0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5];
