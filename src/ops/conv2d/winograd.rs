@@ -329,22 +329,12 @@ pub fn conv2d_winograd(
             tiles: tiles_per_sample,
         };
         let group = g.o.div_ceil(threads).max(MIN_GROUP);
-        with_buf(
-            &SCRATCH_V,
-            chunk.v_len() + chunk.input_scratch_len(),
-            |buf| {
-                let (v, rows) = buf.split_at_mut(chunk.v_len());
-                chunk.input_transform(xs, v, rows);
-                let v = &*v;
-                for_each_chunk_mut(&mut y, group * hw, |gi, ygroup| {
-                    let og = ygroup.len() / hw;
-                    let len = chunk.m_len(og) + chunk.output_scratch_len();
-                    with_buf(&SCRATCH_M, len, |mbuf| {
-                        chunk.gemms_and_output(u, v, bias, mbuf, ygroup, gi * group, og)
-                    });
-                });
-            },
-        );
+        chunk.with_input_transformed(xs, |v| {
+            for_each_chunk_mut(&mut y, group * hw, |gi, ygroup| {
+                let og = ygroup.len() / hw;
+                chunk.gemms_and_output(u, v, bias, ygroup, gi * group, og);
+            });
+        });
         return Tensor::from_vec(&g.y_shape(), y);
     }
     for_each_chunk_mut(&mut y, samples_per_chunk * plane_out, |ci, ychunk| {
@@ -355,18 +345,9 @@ pub fn conv2d_winograd(
             plan,
             tiles: ns * tiles_per_sample,
         };
-        with_buf(
-            &SCRATCH_V,
-            chunk.v_len() + chunk.input_scratch_len(),
-            |buf| {
-                let (v, rows) = buf.split_at_mut(chunk.v_len());
-                chunk.input_transform(&xs[n0 * chw..(n0 + ns) * chw], v, rows);
-                let len = chunk.m_len(g.o) + chunk.output_scratch_len();
-                with_buf(&SCRATCH_M, len, |mbuf| {
-                    chunk.gemms_and_output(u, v, bias, mbuf, ychunk, 0, g.o)
-                });
-            },
-        );
+        chunk.with_input_transformed(&xs[n0 * chw..(n0 + ns) * chw], |v| {
+            chunk.gemms_and_output(u, v, bias, ychunk, 0, g.o);
+        });
     });
     Tensor::from_vec(&g.y_shape(), y)
 }
@@ -405,32 +386,46 @@ impl Chunk<'_> {
         (alpha + m) * m * self.tiles
     }
 
+    /// Runs `f` with `V` of the samples `x` `[ns, C, H, W]` (see `input_transform`), in this
+    /// thread's buffer.
+    fn with_input_transformed<R>(&self, x: &[f32], f: impl FnOnce(&[f32]) -> R) -> R {
+        with_buf(&SCRATCH_V, self.v_len() + self.input_scratch_len(), |buf| {
+            let (v, scratch) = buf.split_at_mut(self.v_len());
+            self.input_transform(x, v, scratch);
+            f(v)
+        })
+    }
+
     /// For output channels `o0..o0 + og`: `M_pos = U_pos[o0.., :] · V_pos` for every position,
     /// then the output transform into `y` `[ns, og, Ho, Wo]` (`og = O` unless one sample).
-    /// `mbuf` holds `M` and the output transform's scratch.
-    #[allow(clippy::too_many_arguments)]
+    /// `M` and the output transform's scratch live in this thread's buffer.
     fn gemms_and_output(
         &self,
         u: &[f32],
         v: &[f32],
         bias: Option<&[f32]>,
-        mbuf: &mut [f32],
         y: &mut [f32],
         o0: usize,
         og: usize,
     ) {
         let (g, t) = (self.g, self.tiles);
         let a2 = self.plan.alpha * self.plan.alpha;
-        let (mbuf, scratch) = mbuf.split_at_mut(self.m_len(og));
-        for pos in 0..a2 {
-            sgemm_serial(
-                MatRef::row_major(&u[(pos * g.o + o0) * g.c..][..og * g.c], og, g.c),
-                MatRef::row_major(&v[pos * v_stride(g.c, t)..][..g.c * t], g.c, t),
-                &mut mbuf[pos * m_stride(og, t)..][..og * t],
-                false,
-            );
-        }
-        self.output_transform(mbuf, bias.map(|b| &b[o0..o0 + og]), og, y, scratch);
+        with_buf(
+            &SCRATCH_M,
+            self.m_len(og) + self.output_scratch_len(),
+            |buf| {
+                let (mbuf, scratch) = buf.split_at_mut(self.m_len(og));
+                for pos in 0..a2 {
+                    sgemm_serial(
+                        MatRef::row_major(&u[(pos * g.o + o0) * g.c..][..og * g.c], og, g.c),
+                        MatRef::row_major(&v[pos * v_stride(g.c, t)..][..g.c * t], g.c, t),
+                        &mut mbuf[pos * m_stride(og, t)..][..og * t],
+                        false,
+                    );
+                }
+                self.output_transform(mbuf, bias.map(|b| &b[o0..o0 + og]), og, y, scratch);
+            },
+        );
     }
 
     /// `V[pos, c, t] = (Bᵀ · d · B)[ξ, η]` (`pos = η·α + ξ`) for every input tile `d` of every

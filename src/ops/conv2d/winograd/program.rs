@@ -121,8 +121,8 @@ impl Program {
     /// `y = T · x` on rows of `len` floats: row `k` of `x` is `x[k·xs..][..len]` (overwritten by
     /// the butterflies), row `i` of `y` is `y[i·ys..][..len]` (fully written).
     ///
-    /// Runs in blocks of [`BLOCK`] columns (then 16, 4, 1): each output row's block is summed in registers and
-    /// stored once (not one pass over `y` per term).
+    /// Runs in blocks of [`BLOCK`] columns (then 16, 4, 1): each output row's block is summed
+    /// in registers and stored once (not one pass over `y` per term).
     pub(super) fn apply(&self, x: &mut [f32], xs: usize, y: &mut [f32], ys: usize, len: usize) {
         let full = len - len % BLOCK;
         for at in (0..full).step_by(BLOCK) {
@@ -208,20 +208,25 @@ mod tests {
         y
     }
 
+    /// `[3, 5]`: rows 1 and 2 are sign-paired (`with_row_pairs`); row 0 is not.
+    const ROW_PAIRED: [f32; 15] = [
+        -1.0, 0.0, 5.25, 0.0, 1.0, //
+        0.0, 1.0, 1.0, -4.25, 2.0, //
+        0.0, -1.0, 1.0, 4.25, 2.0, //
+    ];
+
+    /// `[2, 5]`: columns 1, 2 and 3, 4 are sign-paired (`with_column_pairs`); column 0 is not.
+    const COLUMN_PAIRED: [f32; 10] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, -1.0, 2.0, -2.0];
+
     #[test]
     fn paired_programs_compute_the_same_map() {
-        // rows 1,2 and columns 1,2 / 3,4 are sign-paired; row 0 and column 0 are not.
-        let t = [
-            -1.0, 0.0, 5.25, 0.0, 1.0, //
-            0.0, 1.0, 1.0, -4.25, 2.0, //
-            0.0, -1.0, 1.0, 4.25, 2.0, //
-        ];
+        let t = ROW_PAIRED;
         let x = [0.5, -1.5, 2.0, 3.0, -0.25];
         let want = dense(&t, 3, 5, &x);
         let rows = Program::with_row_pairs(&t, 3, 5);
         assert_eq!(rows.out_pairs, vec![(1, 2, 1.0)]);
         assert_eq!(run(&rows, 5, &x), want);
-        let at = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, -1.0, 2.0, -2.0];
+        let at = COLUMN_PAIRED;
         let cols = Program::with_column_pairs(&at, 2, 5);
         assert_eq!(cols.in_pairs, vec![(1, 2), (3, 4)]);
         assert_eq!(run(&cols, 5, &x), dense(&at, 2, 5, &x));
@@ -231,31 +236,27 @@ mod tests {
     #[test]
     fn wide_rows_run_in_blocks_and_a_remainder() {
         // 95 columns: two whole blocks, one of 16, two of 4 and 3 single columns, each column
-        // its own vector.
-        let t = [
-            -1.0, 0.0, 5.25, 0.0, 1.0, //
-            0.0, 1.0, 1.0, -4.25, 2.0, //
-            0.0, -1.0, 1.0, 4.25, 2.0, //
-        ];
+        // its own vector; one program with output butterflies, one with input butterflies.
         let len = 2 * BLOCK + 16 + 11;
         let xcol = |col: usize| -> Vec<f32> {
             (0..5)
                 .map(|k| ((col * 7 + k * 3) % 11) as f32 - 5.0)
                 .collect()
         };
-        for prog in [
-            Program::with_row_pairs(&t, 3, 5),
-            Program::with_column_pairs(&t, 3, 5),
-        ] {
+        let rows = Program::with_row_pairs(&ROW_PAIRED, 3, 5);
+        let cols = Program::with_column_pairs(&COLUMN_PAIRED, 2, 5);
+        assert!(!rows.out_pairs.is_empty() && !cols.in_pairs.is_empty());
+        for (prog, t) in [(rows, &ROW_PAIRED[..]), (cols, &COLUMN_PAIRED[..])] {
+            let m = prog.rows();
             let mut x: Vec<f32> = (0..5)
                 .flat_map(|k| (0..len).map(move |c| (k, c)))
                 .map(|(k, c)| xcol(c)[k])
                 .collect();
-            let mut y = vec![f32::NAN; 3 * (len + 3)];
+            let mut y = vec![f32::NAN; m * (len + 3)];
             prog.apply(&mut x, len, &mut y, len + 3, len);
             for col in 0..len {
-                let want = dense(&t, 3, 5, &xcol(col));
-                let got: Vec<f32> = (0..3).map(|i| y[i * (len + 3) + col]).collect();
+                let want = dense(t, m, 5, &xcol(col));
+                let got: Vec<f32> = (0..m).map(|i| y[i * (len + 3) + col]).collect();
                 assert_eq!(got, want, "column {col}");
             }
         }
