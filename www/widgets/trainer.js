@@ -29,6 +29,12 @@ function field(label, input) {
   return el('label', { class: 'nn-field' }, label, ' ', input);
 }
 
+// What the widget says once a pause or stop has taken effect and its checkpoint is saved.
+const SETTLED_MESSAGE = {
+  paused: 'Paused (checkpoint saved).',
+  stopped: 'Stopped (checkpoint saved); Resume continues, Start begins anew.',
+};
+
 export async function mount(host, options = {}, ctx) {
   const o = { ...DEFAULTS, ...options };
   const client = ctx.client;
@@ -205,9 +211,7 @@ export async function mount(host, options = {}, ctx) {
     // say so (data-settled-step: the step training stopped at, once the checkpoint is saved).
     if (state === 'paused' || state === 'stopped') {
       await checkpoint();
-      message.textContent = state === 'paused'
-        ? 'Paused (checkpoint saved).'
-        : 'Stopped (checkpoint saved); Resume continues, Start begins anew.';
+      message.textContent = SETTLED_MESSAGE[state];
       set('settledStep', status ? status.step : 0);
     }
   }
@@ -246,7 +250,7 @@ export async function mount(host, options = {}, ctx) {
       delete root.dataset.settledStep;
       message.textContent = 'Stopping after the current chunk…';
     } else {
-      message.textContent = 'Stopped (checkpoint saved); Resume continues, Start begins anew.';
+      message.textContent = SETTLED_MESSAGE.stopped;
     }
   });
 
