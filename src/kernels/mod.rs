@@ -16,6 +16,8 @@ mod gemm;
 pub mod harness;
 pub mod params;
 pub mod scalar;
+#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
+pub mod team;
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
