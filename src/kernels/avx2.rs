@@ -63,6 +63,37 @@ unsafe fn tile<const R: usize>(
     }
 }
 
+/// AVX2 twin of [`super::scalar::dot`] (the same partial sums and folding order; multiply
+/// then add, like the twin).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+#[target_feature(enable = "avx2,fma")]
+pub unsafe fn dot(x: &[f32], y: &[f32]) -> f32 {
+    assert_eq!(x.len(), y.len(), "dot lengths");
+    const _: () = assert!(super::scalar::DOT_LANES == 16, "two __m256 partial sums");
+    let (mut lo, mut hi) = (_mm256_setzero_ps(), _mm256_setzero_ps());
+    let mut xs = x.chunks_exact(16);
+    let mut ys = y.chunks_exact(16);
+    for (xc, yc) in (&mut xs).zip(&mut ys) {
+        let (xp, yp) = (xc.as_ptr(), yc.as_ptr());
+        lo = _mm256_add_ps(lo, _mm256_mul_ps(_mm256_loadu_ps(xp), _mm256_loadu_ps(yp)));
+        hi = _mm256_add_ps(
+            hi,
+            _mm256_mul_ps(_mm256_loadu_ps(xp.add(8)), _mm256_loadu_ps(yp.add(8))),
+        );
+    }
+    // Fold by 8 (sums i and i+8), by 4, by 2, by 1, as the twin.
+    let s8 = _mm256_add_ps(lo, hi);
+    let s4 = _mm_add_ps(_mm256_castps256_ps128(s8), _mm256_extractf128_ps::<1>(s8));
+    let s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+    let s1 = _mm_cvtss_f32(s2) + _mm_cvtss_f32(_mm_shuffle_ps::<1>(s2, s2));
+    super::scalar::dot_tail(s1, xs.remainder(), ys.remainder())
+}
+
 /// AVX2 twin of [`super::scalar::relu`].
 ///
 /// # Safety

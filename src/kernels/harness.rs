@@ -313,7 +313,29 @@ pub fn check_elementwise(isa: Isa) {
         super::axpy_with(isa, -1.5, &x, &mut got);
         let want: Vec<f32> = y0.iter().zip(&x).map(|(&y, &x)| y + -1.5 * x).collect();
         assert_same_bits(&got, &want, "axpy");
+
+        let got = super::dot_with(isa, &x, &y0);
+        let want = super::scalar::dot(&x, &y0);
+        assert_same_bits(&[got], &[want], "dot");
     }
+    // The twin's order, spelled out: 16 partial sums folded in halves, then the tail.
+    let x: Vec<f32> = (0..37).map(|i| 1.0 + i as f32 * 0.37).collect();
+    let y: Vec<f32> = (0..37).map(|i| 0.5 - i as f32 * 0.11).collect();
+    let mut s: Vec<f32> = (0..16)
+        .map(|i| x[i] * y[i] + x[i + 16] * y[i + 16])
+        .collect();
+    for h in [8, 4, 2, 1] {
+        for i in 0..h {
+            s[i] += s[i + h];
+        }
+    }
+    let want = (32..37).fold(s[0], |acc, k| acc + x[k] * y[k]);
+    assert_same_bits(&[super::dot_with(isa, &x, &y)], &[want], "dot order");
+    let exact: f64 = x.iter().zip(&y).map(|(a, b)| *a as f64 * *b as f64).sum();
+    assert!(
+        (want as f64 - exact).abs() < 1e-3,
+        "dot value {want} vs {exact}"
+    );
     // PyTorch: relu keeps NaN and -0.0.
     let mut v = [-0.0f32, f32::NAN, -2.0, 3.0];
     super::relu_inplace_with(isa, &mut v);

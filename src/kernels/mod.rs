@@ -4,7 +4,9 @@
 //!   panels packed into per-thread buffers, an `MR × NR` micro-kernel per instruction set
 //!   (`simd128.rs` for wasm SIMD128, `avx2.rs` for x86-64 AVX2+FMA, `scalar.rs` the twin with
 //!   the same signature), block sizes in `params.rs`, the loop nest in `gemm.rs`.
-//! - Elementwise: [`relu_inplace`], [`axpy`], [`add_bias_rows`], [`add_bias_channels`].
+//! - Elementwise: [`relu_inplace`], [`axpy`], [`add_bias_rows`], [`add_bias_channels`]; and
+//!   [`dot`] (a fixed summation order, bit-identical in every kernel).
+//! - `team`: the parallelism shim's spinning two-thread team (its one `unsafe` piece).
 //!
 //! The instruction set is chosen once ([`Isa::chosen`]): at compile time on wasm, by run-time
 //! detection on x86-64. One harness ([`harness`], run by `tests/kernels.rs` natively and
@@ -180,6 +182,8 @@ pub const SIMD128: bool = cfg!(all(target_arch = "wasm32", target_feature = "sim
 /// `C = A·B` (or `C += A·B` when `accumulate`), `A` is `m×k`, `B` is `k×n` (any strides), `C`
 /// is `m×n` row-major. Blocks of rows (or of columns, when `C` is wide) are split over the
 /// thread pool; no sum is split across threads, so results do not depend on the thread count.
+/// One row of `A` times a `B` with contiguous columns (a batch-1 `Linear`, `x · Wᵀ`) is one
+/// [`dot`] per column instead (no packing), here and in [`sgemm_serial`].
 ///
 /// # Panics
 /// If the inner dimensions differ, `c.len() != m * n` or a view is out of bounds (callers check
@@ -195,6 +199,11 @@ pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
 pub fn sgemm_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     check_gemm_args(isa, &a, &b, c);
     let (m, k, n) = (a.rows, a.cols, b.cols);
+    if m == 1 && a.cs == 1 && b.rs == 1 {
+        // One row times columns stored contiguously (a batch-1 `Linear`: `x · Wᵀ`): one dot
+        // product per column, nothing packed.
+        return gemv_dots(isa, &a.data[..k], b, c, accumulate);
+    }
     let threads = crate::parallel::current_num_threads();
     if threads <= 1 || m * k * n < params::PARALLEL_MIN_MULADDS {
         // SAFETY: arguments checked above; C is the exclusive `c`.
@@ -237,8 +246,25 @@ pub fn sgemm_serial(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
 /// As [`sgemm_with`].
 pub fn sgemm_serial_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     check_gemm_args(isa, &a, &b, c);
+    if a.rows == 1 && a.cs == 1 && b.rs == 1 {
+        return gemv_dots(isa, &a.data[..a.cols], b, c, accumulate);
+    }
     // SAFETY: arguments checked; C is the exclusive `c`.
     unsafe { run_gemm(isa, a, b, c.as_mut_ptr(), b.cols, accumulate) };
+}
+
+/// `c[j] (+)= x · B[:, j]` for `B` whose columns are contiguous (`b.rs == 1`).
+fn gemv_dots(isa: Isa, x: &[f32], b: MatRef, c: &mut [f32], accumulate: bool) {
+    let k = x.len();
+    for (j, cj) in c.iter_mut().enumerate() {
+        let col = if k == 0 {
+            &[][..]
+        } else {
+            &b.data[j * b.cs..j * b.cs + k]
+        };
+        let d = dot_with(isa, x, col);
+        *cj = if accumulate { *cj + d } else { d };
+    }
 }
 
 fn check_gemm_args(isa: Isa, a: &MatRef, b: &MatRef, c: &[f32]) {
@@ -315,6 +341,29 @@ pub fn axpy_with(isa: Isa, alpha: f32, x: &[f32], y: &mut [f32]) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Isa::Simd128 => simd128::axpy(alpha, x, y),
         _ => scalar::axpy(alpha, x, y),
+    }
+}
+
+/// `Σ x[k]·y[k]`, in the fixed order of [`scalar::dot`] (bit-identical in every kernel).
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    dot_with(Isa::chosen(), x, y)
+}
+
+/// [`dot`] with an explicit instruction set (falls back to scalar if unavailable).
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn dot_with(isa: Isa, x: &[f32], y: &[f32]) -> f32 {
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2+FMA detected.
+        Isa::Avx2 if isa.is_available() => unsafe { avx2::dot(x, y) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => simd128::dot(x, y),
+        _ => scalar::dot(x, y),
     }
 }
 

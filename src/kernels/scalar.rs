@@ -81,6 +81,44 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     }
 }
 
+/// Partial sums of [`dot`]: element `k` of the first `DOT_LANES·⌊n/DOT_LANES⌋` goes to sum
+/// `k % DOT_LANES` (two AVX2 or four SIMD128 registers).
+pub const DOT_LANES: usize = 16;
+
+/// `Σ x[k]·y[k]` in a fixed order every twin follows (multiply, then add; no fused
+/// multiply-add): [`DOT_LANES`] partial sums over the whole blocks, folded in halves
+/// (`s[i] += s[i + h]` for `h` = 8, 4, 2, 1), then the remaining elements added one by one.
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    assert_eq!(x.len(), y.len(), "dot lengths");
+    let mut s = [0.0f32; DOT_LANES];
+    let mut xs = x.chunks_exact(DOT_LANES);
+    let mut ys = y.chunks_exact(DOT_LANES);
+    for (xc, yc) in (&mut xs).zip(&mut ys) {
+        for i in 0..DOT_LANES {
+            s[i] += xc[i] * yc[i];
+        }
+    }
+    let mut h = DOT_LANES / 2;
+    while h > 0 {
+        for i in 0..h {
+            s[i] += s[i + h];
+        }
+        h /= 2;
+    }
+    dot_tail(s[0], xs.remainder(), ys.remainder())
+}
+
+/// `sum` plus the products of the elements after the last whole block, one by one.
+pub fn dot_tail(mut sum: f32, x: &[f32], y: &[f32]) -> f32 {
+    for (a, b) in x.iter().zip(y) {
+        sum += a * b;
+    }
+    sum
+}
+
 /// `y += s` elementwise.
 pub fn add_scalar(s: f32, y: &mut [f32]) {
     for v in y {

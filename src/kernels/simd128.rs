@@ -97,6 +97,37 @@ pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
     super::scalar::axpy(alpha, xs.remainder(), ys.into_remainder());
 }
 
+/// SIMD128 twin of [`super::scalar::dot`] (the same partial sums and folding order).
+///
+/// # Panics
+/// If `x.len() != y.len()`.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    assert_eq!(x.len(), y.len(), "dot lengths");
+    const _: () = assert!(super::scalar::DOT_LANES == 16, "four v128 partial sums");
+    // acc[r] holds partial sums 4r..4r+4.
+    let mut acc = [f32x4_splat(0.0); 4];
+    let mut xs = x.chunks_exact(16);
+    let mut ys = y.chunks_exact(16);
+    for (xc, yc) in (&mut xs).zip(&mut ys) {
+        for (r, a) in acc.iter_mut().enumerate() {
+            // SAFETY: both chunks hold 16 floats; v128 loads are unaligned.
+            let (xv, yv) = unsafe {
+                (
+                    v128_load(xc.as_ptr().add(4 * r) as *const v128),
+                    v128_load(yc.as_ptr().add(4 * r) as *const v128),
+                )
+            };
+            *a = f32x4_add(*a, f32x4_mul(xv, yv));
+        }
+    }
+    // Fold by 8 (sums i and i+8), by 4, by 2, by 1, as the twin.
+    let s8 = [f32x4_add(acc[0], acc[2]), f32x4_add(acc[1], acc[3])];
+    let s4 = f32x4_add(s8[0], s8[1]);
+    let s2 = f32x4_add(s4, i32x4_shuffle::<2, 3, 2, 3>(s4, s4));
+    let s1 = f32x4_extract_lane::<0>(s2) + f32x4_extract_lane::<1>(s2);
+    super::scalar::dot_tail(s1, xs.remainder(), ys.remainder())
+}
+
 /// SIMD128 twin of [`super::scalar::add_scalar`].
 pub fn add_scalar(s: f32, y: &mut [f32]) {
     let sv = f32x4_splat(s);
