@@ -136,7 +136,11 @@ fn one_image_shared_with_a_helper_thread_gives_the_serial_logits() {
             assert_eq!(got.data(), serial.data());
         }
         let want = eval_forward(&mut t, &x);
-        assert!(max_diff(&serial, &want) <= 1e-4, "{}", max_diff(&serial, &want));
+        assert!(
+            max_diff(&serial, &want) <= 1e-4,
+            "{}",
+            max_diff(&serial, &want)
+        );
     });
 }
 
