@@ -49,6 +49,12 @@ static SHARED: Shared = Shared {
     helpers: AtomicUsize::new(0),
 };
 
+/// Idle rounds (a few atomic loads and a spin hint each: milliseconds) after which a helper
+/// that has claimed nothing returns to the pool even while a team holds [`SHARED`]: teams run
+/// work of about a millisecond, so a team this quiet has stopped (e.g. its thread trapped) and
+/// the helper must not spin on forever. The caller runs whatever the helper does not.
+const GIVE_UP_SPINS: u32 = 1 << 22;
+
 /// The low 16 bits of `claims`: the next chunk.
 const NEXT_MASK: u64 = 0xffff;
 /// Most chunks in one shared loop (the next-chunk field must not carry into the count when the
@@ -148,7 +154,8 @@ impl Drop for Team {
     }
 }
 
-/// The helper: claim and run chunks of published loops while a team holds [`SHARED`].
+/// The helper: claim and run chunks of published loops while a team holds [`SHARED`] (and
+/// has published a loop within [`GIVE_UP_SPINS`] idle rounds).
 ///
 /// Hand-over when a team ends just as the next starts: the helper leaves (`helpers` 1 → 0) and
 /// then looks at `busy` again; the new team takes `busy` and then tries `helpers` 0 → 1 (and
@@ -156,6 +163,7 @@ impl Drop for Team {
 /// sees the old helper still counted (and that helper, seeing `busy`, counts itself back in)
 /// or it spawns a new one (and the old one's count-back fails): never no helper.
 fn help(s: &Shared) {
+    let mut idle = 0u32;
     loop {
         let claims = s.claims.load(Ordering::Acquire);
         let (n, i) = split(claims);
@@ -176,12 +184,15 @@ fn help(s: &Shared) {
                     s.helper_panicked.store(true, Ordering::Release);
                 }
                 s.helper_done.fetch_add(1, Ordering::Release);
+                idle = 0;
             }
             continue;
         }
-        if !s.busy.load(Ordering::SeqCst) {
+        idle += 1;
+        if !s.busy.load(Ordering::SeqCst) || idle >= GIVE_UP_SPINS {
             s.helpers.fetch_sub(1, Ordering::SeqCst);
             if !s.busy.load(Ordering::SeqCst)
+                || idle >= GIVE_UP_SPINS
                 || s.helpers
                     .compare_exchange(0, 1, Ordering::SeqCst, Ordering::Relaxed)
                     .is_err()
@@ -244,6 +255,33 @@ mod tests {
             }
         }
         panic!("the helper never ran a chunk");
+    }
+
+    #[test]
+    fn a_helper_left_without_loops_gives_up_and_the_caller_runs_alone() {
+        let team = take_team();
+        let wait_for = |helpers: usize| {
+            let t0 = std::time::Instant::now();
+            while SHARED.helpers.load(Ordering::SeqCst) != helpers {
+                assert!(
+                    t0.elapsed().as_secs() < 20,
+                    "helpers never became {helpers}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        };
+        // The team is held but publishes nothing: the helper returns to the pool.
+        wait_for(0);
+        let sum = AtomicUsize::new(0);
+        team.run(100, &|i| {
+            sum.fetch_add(i, Ordering::Relaxed);
+        });
+        assert_eq!(sum.load(Ordering::Relaxed), 4950);
+        drop(team);
+        // The next team spawns a helper again.
+        let team = take_team();
+        wait_for(1);
+        drop(team);
     }
 
     #[test]
