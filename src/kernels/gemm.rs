@@ -124,6 +124,68 @@ pub(crate) unsafe fn gemm<K: MicroKernel>(
     });
 }
 
+/// The whole of `A` (`m × k`, `k ≤ KC`) packed as by `pack_a`, for [`gemm_prepacked`].
+pub(crate) fn pack_all_a<K: MicroKernel>(a: MatRef) -> Vec<f32> {
+    debug_assert!(a.cols <= K::KC);
+    let mut out = vec![0.0; round_up(a.rows, K::MR) * a.cols];
+    pack_a::<K>(a, 0, a.rows, 0, a.cols, &mut out);
+    out
+}
+
+/// [`gemm`] with `A` already packed by [`pack_all_a`] (`packed` starts at a panel: `m` rows,
+/// `k ≤ KC` columns): the same tiles in the same order, so bit-identical to [`gemm`].
+///
+/// # Safety
+/// As [`gemm`]; `packed` holds at least `round_up(m, MR) · k` floats.
+pub(crate) unsafe fn gemm_prepacked<K: MicroKernel>(
+    packed: &[f32],
+    m: usize,
+    k: usize,
+    b: MatRef,
+    c: *mut f32,
+    ldc: usize,
+    accumulate: bool,
+) {
+    let n = b.cols;
+    if m == 0 || n == 0 || k == 0 {
+        // Nothing packed to reuse: the plain driver handles the empty cases.
+        let a = MatRef {
+            data: packed,
+            rows: m,
+            cols: k,
+            rs: k,
+            cs: 1,
+        };
+        return gemm::<K>(a, b, c, ldc, accumulate);
+    }
+    debug_assert!(k <= K::KC && packed.len() >= round_up(m, K::MR) * k);
+    let run = |bufs: &mut PackBuffers| {
+        let b_pack = aligned(&mut bufs.b, k * round_up(n.min(K::NC), K::NR));
+        for jc in (0..n).step_by(K::NC) {
+            let nc = K::NC.min(n - jc);
+            pack_b::<K>(b, 0, k, jc, nc, b_pack);
+            for ic in (0..m).step_by(K::MC) {
+                let mc = K::MC.min(m - ic);
+                // SAFETY: the block (ic.., jc..) of size mc×nc lies inside C.
+                macro_kernel::<K>(
+                    mc,
+                    nc,
+                    k,
+                    &packed[ic * k..],
+                    b_pack,
+                    c.add(ic * ldc + jc),
+                    ldc,
+                    accumulate,
+                );
+            }
+        }
+    };
+    BUFFERS.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut bufs) => run(&mut bufs),
+        Err(_) => run(&mut PackBuffers::default()),
+    });
+}
+
 /// All `MR × NR` tiles of one `mc × nc` block of C.
 #[allow(clippy::too_many_arguments)]
 unsafe fn macro_kernel<K: MicroKernel>(

@@ -258,12 +258,59 @@ pub fn check_gemm(isa: Isa) {
     check_kernel(&serial);
     check_kernel(&parallel);
     check_bit_identical(&serial, &parallel, "serial vs parallel");
+    check_packed_a(isa);
     if isa != Isa::Avx2 {
         let twin = |a: MatRef, b: MatRef, c: &mut [f32], acc: bool| {
             super::sgemm_serial_with(Isa::Scalar, a, b, c, acc)
         };
         check_bit_identical(&serial, &twin, "kernel vs scalar twin");
     }
+}
+
+/// Products with a pre-packed `A` ([`super::PackedA`]) bit-identical to the plain serial GEMM,
+/// over row ranges starting at every multiple of the row step, every layout of `A`, both
+/// accumulate modes; too deep an `A` is refused.
+fn check_packed_a(isa: Isa) {
+    let mut seed = 5u64;
+    for &(m, k, n) in &[
+        (1, 1, 1),
+        (13, 7, 5),
+        (32, 32, 16),
+        (64, 32, 16),
+        (37, 200, 70),
+    ] {
+        for (idx, la) in LAYOUTS.into_iter().enumerate() {
+            let a = Stored::random(m, k, la, &mut seed);
+            let b = Stored::random(k, n, LAYOUTS[(idx + 1) % 4], &mut seed);
+            let packed = super::PackedA::new_with(isa, a.view()).expect("k within KC");
+            assert_eq!(packed.shape(), (m, k));
+            let step = packed.row_step();
+            for r0 in (0..m).step_by(step) {
+                for rows in [m - r0, (m - r0).min(step + 1), 1] {
+                    let acc = (r0 / step + rows) % 2 == 1;
+                    let c0: Vec<f32> = (0..rows * n).map(|_| lcg(&mut seed)).collect();
+                    let (mut got, mut want) = (c0.clone(), c0);
+                    super::sgemm_serial_packed(&packed, r0, rows, b.view(), &mut got, acc);
+                    let a_rows = a.view().sub_rows(r0, rows);
+                    super::sgemm_serial_with(isa, a_rows, b.view(), &mut want, acc);
+                    let what = format!("packed A {m}x{k}x{n} {la:?} rows {r0}+{rows}");
+                    if rows == 1 && b.view().rs == 1 {
+                        // The plain GEMM takes one dot product per column here instead.
+                        for (g, w) in got.iter().zip(&want) {
+                            assert!(
+                                (g - w).abs() <= 1e-4 * (1.0 + w.abs()),
+                                "{what}: {g} vs {w}"
+                            );
+                        }
+                    } else {
+                        assert_same_bits(&got, &want, &what);
+                    }
+                }
+            }
+        }
+    }
+    let deep = Stored::random(2, 5000, Layout::RowMajor, &mut seed);
+    assert!(super::PackedA::new_with(isa, deep.view()).is_none());
 }
 
 fn special_values(n: usize, seed: &mut u64) -> Vec<f32> {
