@@ -6,20 +6,13 @@
 
 #[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
 mod imp {
-    use crate::kernels::team::Team;
     use rayon::prelude::*;
-    use std::cell::{Cell, RefCell};
-    use std::sync::{Mutex, PoisonError};
+    use std::cell::Cell;
 
     thread_local! {
         /// Set by [`serial`]: this thread's loops run on it alone.
         static SERIAL: Cell<bool> = const { Cell::new(false) };
-        /// Set by [`team`]: this thread's loops are shared with the team's helper.
-        static TEAM: RefCell<Option<Team>> = const { RefCell::new(None) };
     }
-
-    /// Threads in a [`team`]: the caller and one helper.
-    const TEAM_THREADS: usize = 2;
 
     /// Restores the flag when dropped (also when `f` panics).
     struct Restore(bool);
@@ -38,59 +31,12 @@ mod imp {
         SERIAL.with(|s| s.get())
     }
 
-    pub fn team<R>(f: impl FnOnce() -> R) -> R {
-        if is_serial() || in_team() {
-            return f();
-        }
-        if rayon::current_num_threads() < TEAM_THREADS {
-            return serial(f);
-        }
-        /// Leaves the team (also when `f` panics): dropping it lets the next caller take it.
-        struct Leave;
-        impl Drop for Leave {
-            fn drop(&mut self) {
-                TEAM.with(|t| t.borrow_mut().take());
-            }
-        }
-        let Some(started) = Team::start() else {
-            // Another thread holds the team (native tests): this input is small anyway.
-            return serial(f);
-        };
-        TEAM.with(|t| *t.borrow_mut() = Some(started));
-        let _leave = Leave;
-        f()
-    }
-
-    /// Runs `body` for `0..n` on this thread's team (callers check [`in_team`]).
-    fn run_on_team(n: usize, body: &(dyn Fn(usize) + Sync)) {
-        TEAM.with(|t| t.borrow().as_ref().expect("in a team").run(n, body))
-    }
-
-    /// This thread is in a team (its loops are shared unless [`serial`]).
-    fn in_team() -> bool {
-        TEAM.with(|t| t.borrow().is_some())
-    }
-
     pub fn current_num_threads() -> usize {
         if is_serial() {
             1
-        } else if in_team() {
-            TEAM_THREADS
         } else {
             rayon::current_num_threads()
         }
-    }
-
-    /// Each item behind its own lock, so a shared loop body can take item `i` by index.
-    fn lend<T>(items: impl Iterator<Item = T>) -> Vec<Mutex<Option<T>>> {
-        items.map(|x| Mutex::new(Some(x))).collect()
-    }
-
-    fn take<T>(slot: &Mutex<Option<T>>) -> T {
-        slot.lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .expect("each chunk of a team loop runs once")
     }
 
     pub fn for_each_chunk_mut<T, F>(data: &mut [T], chunk_len: usize, f: F)
@@ -108,13 +54,6 @@ mod imp {
         }
         if is_serial() {
             return super::seq::for_each_chunk_mut(data, chunk_len, f);
-        }
-        if in_team() {
-            let chunks = lend(data.chunks_mut(chunk_len.max(1)));
-            return run_on_team(chunks.len(), &|i| {
-                let c = take(&chunks[i]);
-                serial(|| f(i, c))
-            });
         }
         data.par_chunks_mut(chunk_len.max(1))
             .enumerate()
@@ -135,13 +74,6 @@ mod imp {
         if is_serial() {
             return super::seq::for_each_chunk_pair_mut(a, a_len, b, b_len, f);
         }
-        if in_team() {
-            let pairs = lend(a.chunks_mut(a_len.max(1)).zip(b.chunks_mut(b_len.max(1))));
-            return run_on_team(pairs.len(), &|i| {
-                let (x, y) = take(&pairs[i]);
-                serial(|| f(i, x, y))
-            });
-        }
         a.par_chunks_mut(a_len.max(1))
             .zip(b.par_chunks_mut(b_len.max(1)))
             .enumerate()
@@ -156,14 +88,6 @@ mod imp {
         if n <= 1 || is_serial() {
             return super::seq::map_range(n, f);
         }
-        if in_team() {
-            let out: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
-            run_on_team(n, &|i| {
-                let r = serial(|| f(i));
-                *out[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(r);
-            });
-            return out.into_iter().map(|slot| take(&slot)).collect();
-        }
         (0..n).into_par_iter().map(f).collect()
     }
 
@@ -177,10 +101,6 @@ mod imp {
     pub use super::seq::{for_each_chunk_mut, for_each_chunk_pair_mut, map_range};
 
     pub fn serial<R>(f: impl FnOnce() -> R) -> R {
-        f()
-    }
-
-    pub fn team<R>(f: impl FnOnce() -> R) -> R {
         f()
     }
 
@@ -236,18 +156,8 @@ pub fn serial<R>(f: impl FnOnce() -> R) -> R {
     imp::serial(f)
 }
 
-/// Runs `f` with the loops it starts shared between the calling thread and one pool thread
-/// that spins beside it (`kernels::team`), for work too short to repay waking the pool per loop
-/// (a batch-1 inference): the caller never waits for the helper to wake — it runs every chunk
-/// itself until the helper joins. Serial in the single-thread package, on a one-thread pool,
-/// and inside [`serial`]. Results are the same as serially: no loop's result depends on the
-/// thread count.
-pub fn team<R>(f: impl FnOnce() -> R) -> R {
-    imp::team(f)
-}
-
 /// Number of threads loops are split over (1 in the single-thread package, and inside
-/// [`serial`]; 2 inside [`team`]).
+/// [`serial`]).
 pub fn current_num_threads() -> usize {
     imp::current_num_threads()
 }

@@ -46,9 +46,9 @@ impl Optimizer {
     }
 }
 
-/// [`Trainer::predict`] runs inputs below this many multiply-adds (~1.5 ms on one browser
-/// core) as one team (`parallel::team`): the calling thread and at most one spinning helper.
-pub const TEAM_MAX_MULT_ADDS: u64 = 32_000_000;
+/// [`Trainer::predict`] runs inputs below this many multiply-adds on one thread (~1.5 ms on
+/// one browser core).
+pub const SERIAL_MAX_MULT_ADDS: u64 = 32_000_000;
 
 /// Samples per part when [`Trainer::predict`] cuts a batch over the pool: several parts per
 /// thread, so a thread slowed down by other work on its core takes fewer of them (the
@@ -110,9 +110,11 @@ impl Trainer {
     /// Logits `[N, classes]` in eval mode (dropout off, BatchNorm on running statistics), by
     /// [`Module::infer`] (Winograd convolutions: equal to `forward` within float32 rounding).
     ///
-    /// Inputs costing under [`TEAM_MAX_MULT_ADDS`] (one or two CIFAR-10 images) run on the
-    /// calling thread and at most one pool thread spinning beside it (`parallel::team`): waking
-    /// the pool for each layer would cost more than it saves.
+    /// Inputs costing under [`SERIAL_MAX_MULT_ADDS`] (one or two CIFAR-10 images) run on the
+    /// calling thread only (`parallel::serial`): waking the pool would cost more than it saves,
+    /// and a pool thread kept spinning beside the caller to share each layer's loops (tried)
+    /// made a batch-1 inference in Chromium 0.43–0.45 ms in most worker sessions but 0.7–1.0 ms
+    /// in about one in four, against a steady 0.53 ms on the calling thread.
     /// Larger batches, on a pool, are cut into parts of about [`PREDICT_PART_SAMPLES`]
     /// samples (at least one per thread) that each run the whole model on one thread
     /// ([`Module::infer_shared`]): a few hand-offs to the pool per batch instead of one per
@@ -125,8 +127,8 @@ impl Trainer {
     }
 
     fn predict_eval(&mut self, x: &Tensor) -> Result<Tensor> {
-        if self.model.mult_adds(x.shape()) < TEAM_MAX_MULT_ADDS {
-            return crate::parallel::team(|| self.model.infer(x));
+        if self.model.mult_adds(x.shape()) < SERIAL_MAX_MULT_ADDS {
+            return crate::parallel::serial(|| self.model.infer(x));
         }
         let threads = crate::parallel::current_num_threads();
         let n = x.shape().first().copied().unwrap_or(0);

@@ -119,32 +119,6 @@ fn batches_split_over_a_pool_give_the_same_logits_and_errors() {
 }
 
 #[test]
-fn one_image_shared_with_a_helper_thread_gives_the_serial_logits() {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
-    pool.install(|| {
-        let mut t = TrainConfig::default().build_cifar10_trainer().unwrap();
-        let x = images(1, 5);
-        let serial = nnbook::parallel::serial(|| t.predict(&x).unwrap());
-        // predict runs one image as a team: its loops are cut for two threads (GEMM columns,
-        // Winograd channel groups) whether or not the helper is awake to take some, and sum
-        // in the same order. Many calls, so the helper joins in some.
-        for _ in 0..50 {
-            let got = t.predict(&x).unwrap();
-            assert_eq!(got.data(), serial.data());
-        }
-        let want = eval_forward(&mut t, &x);
-        assert!(
-            max_diff(&serial, &want) <= 1e-4,
-            "{}",
-            max_diff(&serial, &want)
-        );
-    });
-}
-
-#[test]
 fn a_model_that_mixes_the_batch_is_not_split() {
     use nnbook::nn::{Conv2d, Flatten, Linear, Sequential};
     let pool = rayon::ThreadPoolBuilder::new()
@@ -163,7 +137,7 @@ fn a_model_that_mixes_the_batch_is_not_split() {
         let opt = nnbook::train::Optimizer::sgd(nnbook::optim::SgdConfig::default()).unwrap();
         let mut t = nnbook::train::Trainer::new(model, opt);
         let x = images(16, 3);
-        assert!(t.model.mult_adds(x.shape()) >= nnbook::train::TEAM_MAX_MULT_ADDS);
+        assert!(t.model.mult_adds(x.shape()) >= nnbook::train::SERIAL_MAX_MULT_ADDS);
         let want = eval_forward(&mut t, &x);
         let got = t.predict(&x).unwrap();
         assert_eq!(got.shape(), &[2]);

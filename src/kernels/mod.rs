@@ -6,7 +6,6 @@
 //!   the same signature), block sizes in `params.rs`, the loop nest in `gemm.rs`.
 //! - Elementwise: [`relu_inplace`], [`axpy`], [`add_bias_rows`], [`add_bias_channels`]; and
 //!   [`dot`] (a fixed summation order, bit-identical in every kernel).
-//! - `team`: the parallelism shim's spinning two-thread team (its one `unsafe` piece).
 //!
 //! The instruction set is chosen once ([`Isa::chosen`]): at compile time on wasm, by run-time
 //! detection on x86-64. One harness ([`harness`], run by `tests/kernels.rs` natively and
@@ -18,8 +17,6 @@ mod gemm;
 pub mod harness;
 pub mod params;
 pub mod scalar;
-#[cfg(any(not(target_arch = "wasm32"), target_feature = "atomics"))]
-pub mod team;
 
 #[cfg(target_arch = "x86_64")]
 pub mod avx2;
