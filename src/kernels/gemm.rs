@@ -65,20 +65,47 @@ fn round_up(x: usize, to: usize) -> usize {
     x.div_ceil(to) * to
 }
 
+/// Where the driver gets `A`'s `MR`-high panels from.
+#[derive(Clone, Copy)]
+pub(crate) enum APanels<'a> {
+    /// Packed block by block from this view.
+    Pack(MatRef<'a>),
+    /// Already packed whole by [`pack_all_a`] (`k ≤ KC`, so one block deep), starting at a
+    /// panel: rows, columns.
+    Packed(&'a [f32], usize, usize),
+}
+
+impl<'a> From<MatRef<'a>> for APanels<'a> {
+    fn from(a: MatRef<'a>) -> Self {
+        APanels::Pack(a)
+    }
+}
+
+impl APanels<'_> {
+    fn shape(&self) -> (usize, usize) {
+        match *self {
+            APanels::Pack(a) => (a.rows, a.cols),
+            APanels::Packed(_, m, k) => (m, k),
+        }
+    }
+}
+
 /// `C = [C +] A·B` with kernel `K` on the calling thread. `C` is `a.rows × b.cols` at `c` with
-/// row stride `ldc` (column stride 1).
+/// row stride `ldc` (column stride 1). A pre-packed `A` runs the same tiles in the same order
+/// as packing it here, so the results are bit-identical.
 ///
 /// # Safety
-/// `a` and `b` are in bounds (`MatRef::assert_in_bounds`), `a.cols == b.rows`, the `C` block is
+/// `a` and `b` are in bounds (`MatRef::assert_in_bounds`; a packed `A` holds
+/// `round_up(m, MR) · k` floats and `k ≤ KC`), `a`'s columns equal `b.rows`, the `C` block is
 /// writable and not aliased by `a`/`b`, and the CPU supports `K`.
 pub(crate) unsafe fn gemm<K: MicroKernel>(
-    a: MatRef,
+    a: APanels,
     b: MatRef,
     c: *mut f32,
     ldc: usize,
     accumulate: bool,
 ) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
+    let ((m, k), n) = (a.shape(), b.cols);
     if m == 0 || n == 0 {
         return;
     }
@@ -90,6 +117,10 @@ pub(crate) unsafe fn gemm<K: MicroKernel>(
         }
         return;
     }
+    debug_assert!(match a {
+        APanels::Packed(p, ..) => k <= K::KC && p.len() >= round_up(m, K::MR) * k,
+        APanels::Pack(_) => true,
+    });
     let run = |bufs: &mut PackBuffers| {
         let b_pack = aligned(&mut bufs.b, K::KC * round_up(n.min(K::NC), K::NR));
         let a_pack = aligned(&mut bufs.a, round_up(m.min(K::MC), K::MR) * K::KC);
@@ -101,13 +132,19 @@ pub(crate) unsafe fn gemm<K: MicroKernel>(
                 let load_c = accumulate || pc > 0;
                 for ic in (0..m).step_by(K::MC) {
                     let mc = K::MC.min(m - ic);
-                    pack_a::<K>(a, ic, mc, pc, kc, a_pack);
+                    let panels: &[f32] = match a {
+                        APanels::Pack(view) => {
+                            pack_a::<K>(view, ic, mc, pc, kc, a_pack);
+                            a_pack
+                        }
+                        APanels::Packed(p, ..) => &p[ic * k..],
+                    };
                     // SAFETY: the block (ic.., jc..) of size mc×nc lies inside C.
                     macro_kernel::<K>(
                         mc,
                         nc,
                         kc,
-                        a_pack,
+                        panels,
                         b_pack,
                         c.add(ic * ldc + jc),
                         ldc,
@@ -124,66 +161,12 @@ pub(crate) unsafe fn gemm<K: MicroKernel>(
     });
 }
 
-/// The whole of `A` (`m × k`, `k ≤ KC`) packed as by `pack_a`, for [`gemm_prepacked`].
+/// The whole of `A` (`m × k`, `k ≤ KC`) packed as by `pack_a`, for [`APanels::Packed`].
 pub(crate) fn pack_all_a<K: MicroKernel>(a: MatRef) -> Vec<f32> {
     debug_assert!(a.cols <= K::KC);
     let mut out = vec![0.0; round_up(a.rows, K::MR) * a.cols];
     pack_a::<K>(a, 0, a.rows, 0, a.cols, &mut out);
     out
-}
-
-/// [`gemm`] with `A` already packed by [`pack_all_a`] (`packed` starts at a panel: `m` rows,
-/// `k ≤ KC` columns): the same tiles in the same order, so bit-identical to [`gemm`].
-///
-/// # Safety
-/// As [`gemm`]; `packed` holds at least `round_up(m, MR) · k` floats.
-pub(crate) unsafe fn gemm_prepacked<K: MicroKernel>(
-    packed: &[f32],
-    m: usize,
-    k: usize,
-    b: MatRef,
-    c: *mut f32,
-    ldc: usize,
-    accumulate: bool,
-) {
-    let n = b.cols;
-    if m == 0 || n == 0 || k == 0 {
-        // Nothing packed to reuse: the plain driver handles the empty cases.
-        let a = MatRef {
-            data: packed,
-            rows: m,
-            cols: k,
-            rs: k,
-            cs: 1,
-        };
-        return gemm::<K>(a, b, c, ldc, accumulate);
-    }
-    debug_assert!(k <= K::KC && packed.len() >= round_up(m, K::MR) * k);
-    let run = |bufs: &mut PackBuffers| {
-        let b_pack = aligned(&mut bufs.b, k * round_up(n.min(K::NC), K::NR));
-        for jc in (0..n).step_by(K::NC) {
-            let nc = K::NC.min(n - jc);
-            pack_b::<K>(b, 0, k, jc, nc, b_pack);
-            for ic in (0..m).step_by(K::MC) {
-                let mc = K::MC.min(m - ic);
-                // SAFETY: the block (ic.., jc..) of size mc×nc lies inside C.
-                macro_kernel::<K>(
-                    mc,
-                    nc,
-                    k,
-                    &packed[ic * k..],
-                    b_pack,
-                    c.add(ic * ldc + jc),
-                    ldc,
-                    accumulate,
-                );
-            }
-        }
-    };
-    BUFFERS.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut bufs) => run(&mut bufs),
-        Err(_) => run(&mut PackBuffers::default()),
-    });
 }
 
 /// All `MR × NR` tiles of one `mc × nc` block of C.

@@ -196,11 +196,6 @@ pub fn sgemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
 pub fn sgemm_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     check_gemm_args(isa, &a, &b, c);
     let (m, k, n) = (a.rows, a.cols, b.cols);
-    if m == 1 && a.cs == 1 && b.rs == 1 {
-        // One row times columns stored contiguously (a batch-1 `Linear`: `x · Wᵀ`): one dot
-        // product per column, nothing packed.
-        return gemv_dots(isa, &a.data[..k], b, c, accumulate);
-    }
     let threads = crate::parallel::current_num_threads();
     if threads <= 1 || m * k * n < params::PARALLEL_MIN_MULADDS {
         // SAFETY: arguments checked above; C is the exclusive `c`.
@@ -243,9 +238,6 @@ pub fn sgemm_serial(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
 /// As [`sgemm_with`].
 pub fn sgemm_serial_with(isa: Isa, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
     check_gemm_args(isa, &a, &b, c);
-    if a.rows == 1 && a.cs == 1 && b.rs == 1 {
-        return gemv_dots(isa, &a.data[..a.cols], b, c, accumulate);
-    }
     // SAFETY: arguments checked; C is the exclusive `c`.
     unsafe { run_gemm(isa, a, b, c.as_mut_ptr(), b.cols, accumulate) };
 }
@@ -340,24 +332,11 @@ pub fn sgemm_serial_packed(
     assert_eq!(a.cols, b.rows, "sgemm inner dimensions");
     assert_eq!(c.len(), rows * b.cols, "sgemm output size");
     b.assert_in_bounds();
-    let (k, ldc) = (a.cols, b.cols);
-    let panels = &a.data[r0 * k..];
-    let cp = c.as_mut_ptr();
+    let k = a.cols;
+    let panels = gemm::APanels::Packed(&a.data[r0 * k..], rows, k);
     // SAFETY: shapes checked above; C is the exclusive `c`; the packed panels from row r0 on
-    // hold round_up(rows, MR)·k floats (A was packed whole, zero-padded to MR rows).
-    unsafe {
-        match a.isa {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => {
-                gemm::gemm_prepacked::<avx2::Kernel>(panels, rows, k, b, cp, ldc, accumulate)
-            }
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Isa::Simd128 => {
-                gemm::gemm_prepacked::<simd128::Kernel>(panels, rows, k, b, cp, ldc, accumulate)
-            }
-            _ => gemm::gemm_prepacked::<scalar::Kernel>(panels, rows, k, b, cp, ldc, accumulate),
-        }
-    }
+    // hold round_up(rows, MR)·k floats (A was packed whole, zero-padded to MR rows, k ≤ KC).
+    unsafe { run_gemm(a.isa, panels, b, c.as_mut_ptr(), b.cols, accumulate) };
 }
 
 fn check_gemm_args(isa: Isa, a: &MatRef, b: &MatRef, c: &[f32]) {
@@ -384,10 +363,30 @@ impl SendPtr {
     }
 }
 
+/// The GEMM of `isa` on the calling thread (one dot product per column for one row of a view
+/// times contiguous columns; see [`gemm::gemm`] for pre-packed `A`).
+///
 /// # Safety
 /// `isa` is available, `a`/`b` in bounds with `a.cols == b.rows`, and `c` points to an exclusive
 /// writable `a.rows × b.cols` block with row stride `ldc`.
-unsafe fn run_gemm(isa: Isa, a: MatRef, b: MatRef, c: *mut f32, ldc: usize, acc: bool) {
+unsafe fn run_gemm<'a>(
+    isa: Isa,
+    a: impl Into<gemm::APanels<'a>>,
+    b: MatRef,
+    c: *mut f32,
+    ldc: usize,
+    acc: bool,
+) {
+    let a = a.into();
+    if let gemm::APanels::Pack(view) = a {
+        if view.rows == 1 && view.cs == 1 && b.rs == 1 {
+            // One row times columns stored contiguously (a batch-1 `Linear`: `x · Wᵀ`): one
+            // dot product per column, nothing packed.
+            let x = &view.data[..view.cols];
+            // SAFETY: C is one row of b.cols writable floats at `c` (caller's contract).
+            return gemv_dots(isa, x, b, std::slice::from_raw_parts_mut(c, b.cols), acc);
+        }
+    }
     match isa {
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => gemm::gemm::<avx2::Kernel>(a, b, c, ldc, acc),
