@@ -175,16 +175,23 @@ pub struct WinogradWeights {
     small: Option<PlanWeights>,
 }
 
-/// One plan's `U` `[α², O, C]`, and each position's `U_pos` `[O, C]` packed for the GEMM once
-/// (empty when `C` is too deep to pack whole): every inference multiplies by the same `U`, and
-/// packing it took ~40 % of the small GEMMs of a batch-1 inference.
+/// One plan's `U` `[α², O, C]`: each position's `U_pos` `[O, C]` packed for the GEMM once
+/// (every inference multiplies by the same `U`, and packing it took ~40 % of the small GEMMs of
+/// a batch-1 inference), or kept plain when `C` is too deep to pack whole.
 #[derive(Clone, Debug, PartialEq)]
 struct PlanWeights {
     plan: WinogradPlan,
-    u: Vec<f32>,
-    packed: Vec<PackedA>,
+    u: TransformedU,
     /// `(O, C)`.
     oc: (usize, usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum TransformedU {
+    /// One per position.
+    Packed(Vec<PackedA>),
+    /// `[α², O, C]`.
+    Plain(Vec<f32>),
 }
 
 impl PlanWeights {
@@ -195,32 +202,36 @@ impl PlanWeights {
             .chunks_exact((o * c).max(1))
             .take(plan.alpha * plan.alpha)
             .map(|u_pos| PackedA::new(MatRef::row_major(u_pos, o, c)))
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
+            .collect::<Option<Vec<_>>>();
         PlanWeights {
             plan,
-            u,
-            packed,
+            u: packed.map_or(TransformedU::Plain(u), TransformedU::Packed),
             oc: (o, c),
         }
     }
 
-    /// Output-channel groups should start at multiples of this (so they can use the packed
-    /// `U`).
-    fn row_step(&self) -> usize {
-        self.packed.first().map_or(1, PackedA::row_step)
+    /// Floats of `U` (`α²·O·C`).
+    #[cfg(test)]
+    fn u_len(&self) -> usize {
+        self.plan.alpha * self.plan.alpha * self.oc.0 * self.oc.1
     }
 
-    /// `M = U_pos[o0..o0 + og, :] · V_pos` (`V_pos` `[C, T]`, `M` `[og, T]`), with the packed
-    /// `U_pos` when `o0` allows it.
+    /// Output-channel groups must start at multiples of this (a packed `U`'s row step).
+    fn row_step(&self) -> usize {
+        match &self.u {
+            TransformedU::Packed(p) => p.first().map_or(1, PackedA::row_step),
+            TransformedU::Plain(_) => 1,
+        }
+    }
+
+    /// `M = U_pos[o0..o0 + og, :] · V_pos` (`V_pos` `[C, T]`, `M` `[og, T]`; `o0` a multiple
+    /// of [`PlanWeights::row_step`]).
     fn gemm(&self, pos: usize, o0: usize, og: usize, v_pos: MatRef, m: &mut [f32]) {
-        match self.packed.get(pos) {
-            Some(p) if o0.is_multiple_of(p.row_step()) => {
-                sgemm_serial_packed(p, o0, og, v_pos, m, false)
-            }
-            _ => {
+        match &self.u {
+            TransformedU::Packed(p) => sgemm_serial_packed(&p[pos], o0, og, v_pos, m, false),
+            TransformedU::Plain(u) => {
                 let (o, c) = self.oc;
-                let u = MatRef::row_major(&self.u[(pos * o + o0) * c..][..og * c], og, c);
+                let u = MatRef::row_major(&u[(pos * o + o0) * c..][..og * c], og, c);
                 sgemm_serial(u, v_pos, m, false)
             }
         }
@@ -694,7 +705,7 @@ mod tests {
     fn small_batches_take_the_2x2_tiles_then_im2col() {
         let w = Tensor::zeros(&[64, 32, 5, 5]).unwrap();
         let ww = WinogradWeights::new(WinogradPlan::new(4, 5).unwrap(), &w).unwrap();
-        let tile = |n, hw| ww.plan_for(n, [hw, hw]).map(|w| (w.plan.tile(), w.u.len()));
+        let tile = |n, hw| ww.plan_for(n, [hw, hw]).map(|w| (w.plan.tile(), w.u_len()));
         assert_eq!(tile(64, 8), Some((4, 64 * 64 * 32)));
         assert_eq!(tile(1, 16), Some((4, 64 * 64 * 32)));
         assert_eq!(tile(1, 8), Some((2, 36 * 64 * 32)));
