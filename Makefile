@@ -11,7 +11,7 @@ unexport RUSTFLAGS
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 PKG_ST := www/pkg/nnbook_bg.wasm
 PKG_MT := www/pkg-parallel/nnbook_bg.wasm
-VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js
+VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js www/vendor/codemirror.js
 
 .PHONY: serve test setup build data dist bench clean-web
 
@@ -42,7 +42,12 @@ www/vendor/wasm-feature-detect.js: node_modules/wasm-feature-detect/dist/esm/ind
 www/vendor/marked.esm.js: node_modules/marked/lib/marked.esm.js
 	@mkdir -p www/vendor && cp $< $@
 
-node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js:
+# The cells' editor: the parts of CodeMirror 6 that scripts/vendor/codemirror-entry.mjs names,
+# bundled and minified (about 120 KB gzipped; README "Sizes").
+www/vendor/codemirror.js: scripts/vendor/codemirror-entry.mjs package-lock.json node_modules/codemirror/package.json
+	@mkdir -p www/vendor && esbuild $< --bundle --format=esm --minify --log-level=warning --outfile=$@
+
+node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js node_modules/codemirror/package.json:
 	@bash scripts/setup.sh build
 
 data:

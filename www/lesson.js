@@ -44,17 +44,36 @@ async function sharedCells() {
 }
 
 function wireToolbar(cells, kernel, save) {
-  // Runs the cells in order and stops at the first one that does not finish cleanly, as
-  // Jupyter's "Run all" does.
-  $('nb-run-all').addEventListener('click', async () => {
-    for (const c of cells) {
-      await c.run();
-      if (c.root.dataset.state !== 'done') break;
+  // Runs the cells in order, as Jupyter's "Run all" does, past the cells whose error is the
+  // lesson (```python error); any other cell that does not finish cleanly stops it, and the
+  // toolbar says where and how many cells did not run.
+  const runAll = $('nb-run-all');
+  const runAllStatus = $('nb-runall-status');
+  runAll.addEventListener('click', async () => {
+    runAll.disabled = true;
+    runAllStatus.hidden = true;
+    article.dataset.runAll = 'running';
+    try {
+      for (const [k, c] of cells.entries()) {
+        await c.run();
+        const state = c.root.dataset.state;
+        if (state === 'done' || (state === 'error' && c.expectsError)) continue;
+        const left = cells.length - k - 1;
+        runAllStatus.textContent = `Run all stopped at cell ${k + 1}` + (left ? ` — ${left} cell${left === 1 ? '' : 's'} not run` : '');
+        runAllStatus.hidden = false;
+        article.dataset.runAll = 'stopped';
+        c.root.scrollIntoView({ block: 'nearest' });
+        return;
+      }
+      article.dataset.runAll = 'done';
+    } finally {
+      runAll.disabled = false;
     }
   });
   $('nb-stop').addEventListener('click', () => kernel.stop());
   $('nb-reset-lesson').addEventListener('click', async () => {
-    for (const c of cells) { c.setText(c.original); c.output.replaceChildren(); c.root.dataset.state = 'idle'; }
+    for (const c of cells) { c.setText(c.original); c.clear(); }
+    runAllStatus.hidden = true;
     history.replaceState(null, '', location.pathname + location.search);
     save();
     await save.flush();
@@ -116,7 +135,9 @@ async function main() {
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
     save();
   };
-  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit });
+  // Shift+Enter moves to the next cell, as in Jupyter.
+  const onRunNext = (cell) => cells[cells.indexOf(cell) + 1]?.focus();
+  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit, onRunNext });
   article.dataset.state = 'ready';
   article.removeAttribute('aria-busy');
   wireToolbar(cells, kernel, save);
