@@ -109,7 +109,10 @@ export async function a11yViolations(page) {
 
 /** Replaces the code of lesson cell `index` as a reader would (select all in its editor, type). */
 export async function fillCell(page, index, text) {
-  await page.locator(`.nb-cell[data-index="${index}"] .cm-content`).fill(text);
+  await page.locator(`.nb-cell[data-index="${index}"] .cm-content`).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText(text);
 }
 
 /** The code lesson cell `index` shows now. */

@@ -1,5 +1,6 @@
 // A cell's code editor: CodeMirror 6 (www/vendor/codemirror.js, bundled by `make build`) with
-// Python highlighting, bracket matching, line numbers, undo history, Tab indenting (Esc, then
+// Python highlighting, bracket matching, line numbers, wrapped long lines (no scroll region
+// the keyboard cannot reach), undo history, Tab indenting (Esc, then
 // Tab, leaves the editor: CodeMirror's own convention) and a marked line for a traceback.
 import {
   Decoration, EditorState, EditorView, StateEffect, StateField, bracketMatching,
@@ -50,7 +51,7 @@ export function createEditor(text, { label, onChange, onRun, onRunNext }) {
       extensions: [
         runKeys, theme, lineNumbers(), history(), drawSelection(), indentOnInput(), bracketMatching(),
         syntaxHighlighting(defaultHighlightStyle), pythonLanguage, errorLine,
-        EditorState.tabSize.of(4),
+        EditorState.tabSize.of(4), EditorView.lineWrapping,
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
         EditorView.contentAttributes.of({ 'aria-label': label, spellcheck: 'false', autocapitalize: 'off', autocorrect: 'off' }),
         EditorView.updateListener.of((u) => { if (u.docChanged && !silent) onChange(); }),
