@@ -25,7 +25,8 @@ function onKey(e, area, run) {
 }
 
 /** A cell for `original` (the lesson's text) showing `text`. `ctx`: {kernel (KernelSession),
- *  onEdit()}. Returns {root, index, run(), reset(), text(), original, edited()}. */
+ *  onEdit(), onOutput() (after a run changed the output)}. Returns {root, index, run(), reset(),
+ *  text(), original, edited(), lastOutput(), showOutput(saved), clearOutput()}. */
 export function createCell(index, original, text, ctx) {
   const label = `Code cell ${index + 1}`;
   const area = el('textarea', { class: 'nb-code', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', 'aria-label': label, rows: 1, title: 'Shift+Enter runs the cell; Tab indents; Esc, then Tab, leaves the cell' });
@@ -49,6 +50,32 @@ export function createCell(index, original, text, ctx) {
   };
   const markEdited = () => { edited.hidden = !cell.edited(); };
 
+  // The last output, as the page saves it: {count, stdout, error, images} (null: none).
+  let last = null;
+  const outputChanged = (value) => {
+    last = value;
+    delete root.dataset.restored;
+    if (ctx.onOutput) ctx.onOutput(cell);
+  };
+  cell.lastOutput = () => last && { count: cell.count ?? null, ...last };
+  /** Shows a saved output ({count, stdout, error, images, truncated, dropped}) from an earlier
+   *  visit; the cell stays idle (this kernel has not run it). */
+  cell.showOutput = (saved) => {
+    const { stdout, error, images = [], truncated = 0, dropped = 0 } = saved;
+    renderOutput(output, { stdout, error, images });
+    if (truncated) renderNote(output, `(${truncated.toLocaleString()} more characters were printed; they were not kept.)`);
+    if (dropped) renderNote(output, `(${dropped} picture${dropped > 1 ? 's were' : ' was'} not kept: too large to save.)`);
+    last = { stdout, error, images };
+    cell.count = saved.count ?? null;
+    root.dataset.restored = '1';
+    status.textContent = 'output of your last visit';
+  };
+  cell.clearOutput = () => {
+    output.replaceChildren();
+    setState('idle');
+    outputChanged(null);
+  };
+
   cell.run = async () => {
     if (root.dataset.state === 'queued' || root.dataset.state === 'running') return;
     setState('queued', 'queued…');
@@ -56,12 +83,14 @@ export function createCell(index, original, text, ctx) {
       const out = await ctx.kernel.run(area.value, { onStart: () => setState('running', 'running…') });
       renderOutput(output, out);
       setState(out.error ? 'error' : 'done');
+      outputChanged({ stdout: out.stdout, error: out.error, images: out.images || [] });
     } catch (e) {
       if (e.kind === 'Cancelled') return setState('idle');
       output.replaceChildren();
       if (e.kind === 'KernelRestarted') renderNote(output, `Stopped. The kernel was restarted (${e.detail}); variables from earlier cells are lost, run them again.`, 'warn');
       else renderNote(output, e.message, 'warn');
       setState('stopped');
+      outputChanged(null);
     }
   };
   cell.setText = (value) => {
