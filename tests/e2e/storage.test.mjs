@@ -58,6 +58,7 @@ async function onSite(page, url, fn, arg) {
 // What the old code did: `indexedDB.open('nnbook', 1)` creating only its own store, then `put`.
 function createV1(page, url, { store, key, value }) {
   return onSite(page, url, ([s, k, v]) => new Promise((resolve, reject) => {
+    if (v && Array.isArray(v.state)) v.state = new Uint8Array(v.state).buffer; // bytes as a list
     const req = indexedDB.open('nnbook', 1);
     req.onupgradeneeded = () => req.result.createObjectStore(s);
     req.onsuccess = () => {
@@ -213,7 +214,7 @@ describe('browser storage on the lesson pages', () => {
     });
     await createV1(page, server.url, {
       store: 'checkpoints', key: 'cifar10-trainer',
-      value: { state: new Uint8Array(state.bytes).buffer, losses: state.losses, history: [], elapsed: 1, savedAt: Date.now() },
+      value: { state: state.bytes, losses: state.losses, history: [], elapsed: 1, savedAt: Date.now() },
     });
     await openTrainer(page, server.url); // a new page: a new worker, an empty session
 
@@ -232,6 +233,18 @@ describe('browser storage on the lesson pages', () => {
     await page.waitForSelector('#lesson[data-state="ready"]');
     assert.equal(await page.locator(`${cell(0)} textarea`).inputValue(), 'print("edit after the migration")');
     assert.deepEqual(page.consoleErrors, []);
+  }));
+
+  test('a damaged checkpoint is said and the trainer starts a new run', () => fresh(async (browser) => {
+    const page = await browser.newPage();
+    await createV1(page, server.url, { store: 'checkpoints', key: 'cifar10-trainer', value: { state: [1, 2, 3], losses: [], history: [], elapsed: 0, savedAt: Date.now() } });
+    await openTrainer(page, server.url);
+    assert.equal(await data(page, 'state'), 'ready');
+    assert.equal(await data(page, 'resumed'), '0');
+    assert.match(await page.textContent(`${T} .nn-train-message`), /could not be restored \(NnbookError: the checkpoint saved in this browser: not a valid \.safetensors file: .*\); Start begins a new run/);
+    await startShowsLoss(page);
+    await pause(page);
+    assert.equal(await data(page, 'checkpoint-error'), null);
   }));
 
   test('another tab keeping a version-1 connection open: the page says so, then saves once it closes', () => fresh(async (browser) => {

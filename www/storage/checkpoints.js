@@ -33,11 +33,14 @@ function hold(runId, waitMs = 0) {
   const l = locks();
   if (!l) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const opts = waitMs > 0 ? { signal: AbortSignal.timeout(waitMs) } : { ifAvailable: true };
+    const abort = waitMs > 0 ? new AbortController() : null;
+    const timer = abort && setTimeout(() => abort.abort(), waitMs);
+    const opts = abort ? { signal: abort.signal } : { ifAvailable: true };
     l.request(LOCK_PREFIX + runId, opts, (lock) => {
+      clearTimeout(timer);
       if (!lock) { resolve(false); return undefined; }
       return new Promise((release) => { held.set(runId, release); resolve(true); });
-    }).catch(() => resolve(false));
+    }).catch(() => resolve(false)); // aborted: another tab holds it
   });
 }
 

@@ -358,8 +358,12 @@ export async function mount(host, options = {}, ctx) {
     runId = opened.runId;
     set('runId', runId);
     const saved = opened.checkpoint;
-    if (saved && saved.state) {
-      status = await client.call('trainImportState', { bytes: saved.state, file: 'checkpoint (saved in this browser)' });
+    // A checkpoint that does not load (damaged, or from an incompatible nnbook) is said, and the
+    // trainer starts fresh; Start then replaces it.
+    const restored = saved && saved.state && await client.call('trainImportState', { bytes: saved.state, file: 'the checkpoint saved in this browser' })
+      .catch((e) => { message.textContent = `The checkpoint saved ${new Date(saved.savedAt).toLocaleString()} could not be restored (${e.message}); Start begins a new run.`; return null; });
+    if (restored) {
+      status = restored;
       showConfig(status.config);
       losses = (saved.losses || []).slice(0, status.step);
       history = status.history || [];
@@ -373,7 +377,7 @@ export async function mount(host, options = {}, ctx) {
     } else {
       status = await client.call('trainStatus');
       set('resumed', '0');
-      if (opened.others) message.textContent = `Another tab is training ${opened.others === 1 ? 'a run' : `${opened.others} runs`} of this model; Start trains a separate one here.`;
+      if (opened.others && !saved) message.textContent = `Another tab is training ${opened.others === 1 ? 'a run' : `${opened.others} runs`} of this model; Start trains a separate one here.`;
       setState('ready');
     }
     showStats();
