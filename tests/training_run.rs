@@ -139,7 +139,11 @@ fn a_checkpoint_taken_after_any_step_resumes_at_that_step_of_its_epoch() {
         for key in ["step", "epoch", "batch", "history"] {
             assert_eq!(resumed[key], status[key], "cut after step {cut}: {key}");
         }
-        assert_eq!(resumed["batch"].as_u64().unwrap(), cut % 4, "cut after step {cut}");
+        assert_eq!(
+            resumed["batch"].as_u64().unwrap(),
+            cut % 4,
+            "cut after step {cut}"
+        );
         got.extend(drive(&mut b, 3, u64::MAX));
         assert_eq!(got, want, "cut after step {cut}");
         assert_eq!(b.history(), whole.history(), "cut after step {cut}");
