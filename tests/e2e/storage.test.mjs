@@ -58,7 +58,9 @@ async function onSite(page, url, fn, arg) {
 // What the old code did: `indexedDB.open('nnbook', 1)` creating only its own store, then `put`.
 function createV1(page, url, { store, key, value }) {
   return onSite(page, url, ([s, k, v]) => new Promise((resolve, reject) => {
-    if (v && Array.isArray(v.state)) v.state = new Uint8Array(v.state).buffer; // bytes as a list
+    // Bytes: a short list, or 'page:v1State' for bytes the page made (they stay in the page).
+    if (v && Array.isArray(v.state)) v.state = new Uint8Array(v.state).buffer;
+    if (v && v.state === 'page:v1State') v.state = globalThis.v1State;
     const req = indexedDB.open('nnbook', 1);
     req.onupgradeneeded = () => req.result.createObjectStore(s);
     req.onsuccess = () => {
@@ -134,9 +136,11 @@ describe('browser storage on the lesson pages', () => {
   test('two tabs training at once: after a reload mid-epoch each resumes its own run', () => fresh(async (browser) => {
     const tabs = [await browser.newPage(), await browser.newPage()];
     const seeds = ['11', '22'];
+    const batchSize = 8; // small steps: the first checkpoint by step count comes sooner
     for (const [i, page] of tabs.entries()) {
       await openTrainer(page, server.url);
       await page.fill(seedInput, seeds[i]);
+      await page.fill(`${T} label.nn-field:has-text("batch size") input`, String(batchSize));
       await startShowsLoss(page);
     }
     // Training on in both, until each has written a checkpoint by step count alone (no pause,
@@ -154,12 +158,13 @@ describe('browser storage on the lesson pages', () => {
       assert.equal(await data(page, 'state'), 'paused');
       assert.equal(await data(page, 'run-id'), before[i].run, `tab ${i} restored another run`);
       assert.equal(await page.inputValue(seedInput), seeds[i], `tab ${i}: the run's config`);
+      assert.equal(await page.inputValue(`${T} label.nn-field:has-text("batch size") input`), String(batchSize));
       const step = Number(await data(page, 'step'));
       assert.ok(step >= before[i].checkpoint, `tab ${i}: resumed at step ${step}, checkpoint was ${before[i].checkpoint}`);
       // Mid-epoch: the run goes on at the batch of the epoch it had reached.
       const epoch = Number(await data(page, 'epoch'));
       const batch = Number(await data(page, 'batch'));
-      const perEpoch = Math.ceil(2000 / 32);
+      const perEpoch = Math.ceil(Number(await page.inputValue(`${T} label.nn-field:has-text("training images") input`)) / batchSize);
       assert.equal(batch, step - epoch * perEpoch, `tab ${i}: step ${step} epoch ${epoch} batch ${batch}`);
       assert.ok(batch > 0, `tab ${i}: the checkpoint was not mid-epoch (step ${step})`);
       assert.match(await page.textContent(`${T} .nn-train-message`), new RegExp(`Restored the checkpoint .*step ${step} \\(batch ${batch} of ${perEpoch}\\)`));
@@ -209,12 +214,12 @@ describe('browser storage on the lesson pages', () => {
       await c.call('trainInit', { config: { seed: 5, optimizer: 'adam', lr: 0.001, batch_size: 32, epochs: 3, train_size: 2000, normalize: true } });
       await c.call('trainLoadUrl', { url: 'data/cifar10-train.nnbd', role: 'train' });
       const r = await c.call('trainSteps', { k: 3 });
-      const bytes = await c.call('trainExportState');
-      return { bytes: Array.from(bytes), losses: r.losses };
+      globalThis.v1State = (await c.call('trainExportState')).buffer;
+      return { losses: r.losses };
     });
     await createV1(page, server.url, {
       store: 'checkpoints', key: 'cifar10-trainer',
-      value: { state: state.bytes, losses: state.losses, history: [], elapsed: 1, savedAt: Date.now() },
+      value: { state: 'page:v1State', losses: state.losses, history: [], elapsed: 1, savedAt: Date.now() },
     });
     await openTrainer(page, server.url); // a new page: a new worker, an empty session
 
@@ -297,6 +302,7 @@ describe('browser storage on the lesson pages', () => {
     await startShowsLoss(page);
     await pause(page);
     assert.equal(await data(page, 'checkpoint-error'), 'quota');
+    assert.match(await page.textContent(`${T} .nn-train-message`), /^Paused; the checkpoint was not saved \(see below\)\.$/);
     const note = page.locator(`${T} .nn-train-storage`);
     assert.equal(await note.isVisible(), true);
     assert.match(await note.textContent(), /was not saved: the browser's storage for this site is full, so nnbook could not save the training checkpoint \(\d+\.\d MB\)/);

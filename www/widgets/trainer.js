@@ -173,8 +173,8 @@ export async function mount(host, options = {}, ctx) {
     if (history.length) set('testAccuracy', history[history.length - 1].test_accuracy.toFixed(4));
   }
 
-  // Saves the run; a storage failure (full, blocked by another tab) is said in the message and
-  // training goes on. Resolves to whether it was saved.
+  // Saves the run; a storage failure (full, blocked by another tab) is said under the message
+  // and training goes on. Resolves to whether it was saved.
   let runId = null;
   let savedStep = -1;
   async function checkpoint() {
@@ -242,7 +242,8 @@ export async function mount(host, options = {}, ctx) {
     // say so (data-settled-step: the step training stopped at, once the checkpoint is saved).
     if (state === 'paused' || state === 'stopped') {
       const saved = await checkpoint();
-      if (saved) message.textContent = SETTLED_MESSAGE[state];
+      message.textContent = saved ? SETTLED_MESSAGE[state]
+        : `${state === 'paused' ? 'Paused' : 'Stopped'}; the checkpoint was not saved (see below).`;
       set('settledStep', status ? status.step : 0);
     }
   }
