@@ -364,4 +364,19 @@ describe('browser storage on the lesson pages', () => {
     assert.equal(fit.cells[1].dropped, 1);
     assert.ok(fit.bytes <= 400, `${fit.bytes} bytes`);
   }));
+
+  test('the files store (for torch.save) keeps bytes by name', () => fresh(async (browser) => {
+    const page = await browser.newPage();
+    await openLesson(page, server.url, OTHER);
+    const got = await page.evaluate(async () => {
+      const { saveFile, loadFile, listFiles, deleteFile } = await import('./storage/index.js');
+      await saveFile('model.pt', new Uint8Array([1, 2, 3, 250]).subarray(1));
+      const back = await loadFile('model.pt');
+      const list = await listFiles();
+      await deleteFile('model.pt');
+      return { bytes: [...new Uint8Array(back.bytes)], list: list.map((f) => [f.name, f.size]), after: await loadFile('model.pt') ?? null };
+    });
+    assert.deepEqual(got, { bytes: [2, 3, 250], list: [['model.pt', 3]], after: null });
+  }));
 });
+

@@ -83,6 +83,7 @@ function migrateV1Checkpoints(store) {
 
 let dbPromise = null;
 let blocked = null; // the StorageError while an open is blocked
+const waiting = new Set(); // rejects of the calls waiting for an open that may get blocked
 
 function openDb() {
   if (dbPromise) return dbPromise;
@@ -123,8 +124,6 @@ function openDb() {
   dbPromise.catch(() => {});
   return dbPromise;
 }
-
-const waiting = new Set(); // rejects of the calls waiting for an open that may get blocked
 
 /** The open connection; rejects at once with the blocked error while another tab blocks the
  *  upgrade (the open goes on, and succeeds once that tab lets go). */
