@@ -267,6 +267,8 @@ describe('browser storage on the lesson pages', () => {
     await page.locator(`${cell(0)} textarea`).fill('print("typed while blocked")');
     await old.close();
     await page.waitForFunction(() => /available again/.test(document.querySelector('#nb-notice').textContent), null, { timeout: 10000 });
+    // (the first edit's save may have run after the unblocking: wait for the second one's)
+    await page.evaluate(() => document.querySelector('#lesson').removeAttribute('data-saved'));
     await page.locator(`${cell(0)} textarea`).fill('print("typed after the old tab closed")');
     await page.waitForSelector('#lesson[data-saved]');
     await page.reload();
@@ -329,7 +331,11 @@ describe('browser storage on the lesson pages', () => {
     const outputs = [await page.textContent(`${cell(0)} .nb-output`), await page.textContent(`${cell(1)} .nb-output`)];
     assert.equal(outputs[0], 'hello\n2\n');
     assert.match(outputs[1], /NameError: name 'undefined_name' is not defined/);
-    await page.waitForSelector('#lesson[data-outputs-saved]');
+    // Both outputs saved (the first run's save may come before the second run ends).
+    await page.evaluate(async (id) => {
+      const { loadOutputs } = await import('./storage/index.js');
+      while (Object.keys(await loadOutputs(id)).length < 2) await new Promise((r) => setTimeout(r, 100));
+    }, OTHER);
     await page.waitForSelector('#lesson[data-saved]');
     await page.reload();
     await page.waitForSelector('#lesson[data-state="ready"]');
