@@ -37,7 +37,7 @@ done
 cm=dist/www/vendor/codemirror.js
 echo "dist: cell editor (CodeMirror 6, lesson pages only) $(stat -c %s "$cm") bytes, $(gzip -9c "$cm" | wc -c) gzipped"
 # The widget bundle an embedding page loads (each file gzipped on its own, as a server sends it).
-bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/vendor/wasm-feature-detect.js)
+bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/storage/*.js dist/www/vendor/wasm-feature-detect.js)
 raw=0; gz=0
 for f in "${bundle[@]}"; do raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c))); done
-echo "dist: widget bundle (nnbook-widgets.js, client, worker, widgets/*.js): ${#bundle[@]} files, $raw bytes, $gz gzipped"
+echo "dist: widget bundle (nnbook-widgets.js, client, worker, widgets/*.js, storage/*.js): ${#bundle[@]} files, $raw bytes, $gz gzipped"

@@ -11,9 +11,10 @@ import { renderNote, renderOutput } from './output.js';
 const KEYS_HINT = 'Shift+Enter runs and moves on · Ctrl+Enter runs here · Tab indents · Esc, then Tab, leaves the cell';
 
 /** A cell for `original` (the lesson's text) showing `text`. `ctx`: {kernel (KernelSession),
- *  onEdit(cell), onRunNext(cell)?, onResult(cell)?}; `opts.expectsError`: the lesson marks this
- *  cell's error. Returns {root, index, run(), reset(), text(), setText(), original, edited(),
- *  focus(), lastResult, restore(result)}. */
+ *  onEdit(cell), onRunNext(cell)?, onOutput(cell)? (after a run changed the output)};
+ *  `opts.expectsError`: the lesson marks this cell's error. Returns {root, index, run(),
+ *  reset(), text(), setText(), original, edited(), focus(), lastOutput(), showOutput(saved),
+ *  clearOutput()}. */
 export function createCell(index, original, text, ctx, { expectsError = false } = {}) {
   const label = `Code cell ${index + 1}`;
   const count = el('span', { class: 'nb-count', title: 'Execution count' }, '[ ]');
@@ -26,7 +27,7 @@ export function createCell(index, original, text, ctx, { expectsError = false } 
   const hint = el('p', { class: 'nb-keys' }, KEYS_HINT);
   const output = el('div', { class: 'nb-output', 'aria-live': 'polite', 'aria-label': `Output of ${label}` });
 
-  const cell = { index, original, output, expectsError, lastResult: null };
+  const cell = { index, original, output, expectsError };
   const editor = createEditor(text, {
     label,
     onChange: () => {
@@ -55,42 +56,61 @@ export function createCell(index, original, text, ctx, { expectsError = false } 
     if (active) count.textContent = '[*]';
   };
   const markEdited = () => { edited.hidden = !cell.edited(); };
-  const show = (out) => {
-    cell.lastResult = out;
-    renderOutput(output, out);
-    count.textContent = out.executionCount ? `[${out.executionCount}]` : '[ ]';
-    // The traceback's frame in this very code: the last frame of the newest cell run.
+  // The last output, as the page saves it: {count, stdout, error, images} (null: none).
+  let last = null;
+  const outputChanged = (value) => {
+    last = value;
+    delete root.dataset.restored;
+    if (ctx.onOutput) ctx.onOutput(cell);
+  };
+  const showCount = (n) => { count.textContent = n ? `[${n}]` : '[ ]'; };
+  // The traceback's frame in this very code (the newest cell run, not inside a function)
+  // is marked in the editor.
+  const markError = (out) => {
     const here = out.error?.traceback?.filter((f) => f.cell === out.executionCount && !f.function).pop();
     editor.markLine(out.error ? (here?.line ?? out.error.line) : null);
-    setState(out.error ? 'error' : 'done');
   };
+  cell.lastOutput = () => last;
 
   cell.run = async () => {
     if (root.dataset.state === 'queued' || root.dataset.state === 'running') return;
     setState('queued', 'queued…');
     try {
-      show(await ctx.kernel.run(editor.text(), { onStart: () => setState('running', 'running…') }));
-      if (ctx.onResult) ctx.onResult(cell);
+      const out = await ctx.kernel.run(editor.text(), { onStart: () => setState('running', 'running…') });
+      renderOutput(output, out);
+      showCount(out.executionCount);
+      markError(out);
+      setState(out.error ? 'error' : 'done');
+      outputChanged({ count: out.executionCount ?? null, stdout: out.stdout, error: out.error, images: out.images || [] });
     } catch (e) {
-      count.textContent = '[ ]';
+      showCount(null);
       if (e.kind === 'Cancelled') return setState('idle');
       output.replaceChildren();
       if (e.kind === 'KernelRestarted') renderNote(output, `Stopped. The kernel was restarted (${e.detail}); variables from earlier cells are lost, run them again.`, 'warn');
       else renderNote(output, e.message, 'warn');
       setState('stopped');
+      outputChanged(null);
     }
   };
-  /** Shows a result saved earlier (e.g. before a reload) without running anything. */
-  cell.restore = (out) => {
-    show(out);
-    status.textContent = 'from the last session';
+  /** Shows a saved output ({count, stdout, error, images, truncated, dropped}) from an earlier
+   *  visit; the cell stays idle (this kernel has not run it). */
+  cell.showOutput = (saved) => {
+    const { stdout, error, images = [], truncated = 0, dropped = 0 } = saved;
+    renderOutput(output, { stdout, error, images });
+    if (truncated) renderNote(output, `(${truncated.toLocaleString()} more characters were printed; they were not kept.)`);
+    if (dropped) renderNote(output, `(${dropped} picture${dropped > 1 ? 's were' : ' was'} not kept: too large to save.)`);
+    last = { count: saved.count ?? null, stdout, error, images };
+    showCount(saved.count);
+    markError({ error, executionCount: saved.count });
+    root.dataset.restored = '1';
+    status.textContent = 'output of your last visit';
   };
-  cell.clear = () => {
-    cell.lastResult = null;
+  cell.clearOutput = () => {
     output.replaceChildren();
-    count.textContent = '[ ]';
+    showCount(null);
     editor.markLine(null);
     setState('idle');
+    outputChanged(null);
   };
   cell.setText = (value) => {
     editor.setText(value);
