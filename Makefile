@@ -53,8 +53,10 @@ www/vendor/marked.esm.js: node_modules/marked/lib/marked.esm.js
 node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js:
 	@bash scripts/setup.sh build
 
+# The native CLI that writes www/data (NNBOOK_CLI=path/to/nnbook uses a prebuilt one).
+NNBOOK_CLI ?= cargo run --quiet --release --bin nnbook --
 data:
-	@cargo run --quiet --release --bin nnbook -- data
+	@$(NNBOOK_CLI) data
 
 dist: build data
 	@bash scripts/dist.sh

