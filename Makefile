@@ -17,7 +17,10 @@ VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js
 
 # The first page as soon as the single-thread package and the data are ready; the threaded
 # package is built in the background meanwhile (scripts/serve-dev.sh).
-serve: setup $(PKG_ST) $(VENDOR) data
+# The single-thread package and the native data CLI build side by side: most of each is rustc
+# on the one big crate (codegen-units = 1, one thread), so on 2 cores they overlap well.
+serve: setup
+	@$(MAKE) --no-print-directory -j2 $(PKG_ST) $(VENDOR) data
 	@bash scripts/serve-dev.sh $(PORT)
 
 test:
