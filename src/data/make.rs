@@ -315,19 +315,20 @@ pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
     })
 }
 
-/// `nnbook data ARGS...`: parses the arguments, runs [`make_data`] and prints its report.
+/// `nnbook data ARGS...`: parses the arguments, runs [`make_data`] and prints its report;
+/// returns the options used (`None` for `--help`), for the steps that build on the data.
 ///
 /// # Errors
 /// Those of [`MakeOptions::from_args`] and [`make_data`].
-pub fn run_cli(args: &[String]) -> Result<(), DataError> {
+pub fn run_cli(args: &[String]) -> Result<Option<MakeOptions>, DataError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
-        return Ok(());
+        return Ok(None);
     }
     let opts = MakeOptions::from_args(args)?;
     let report = make_data(&opts)?;
     print!("{report}");
-    Ok(())
+    Ok(Some(opts))
 }
 
 /// The manifest in `out` if it records `params` and every file it lists has its size.
