@@ -51,7 +51,9 @@ export function lineChart(host, { title, x = { label: 'step' }, y = { label: '' 
   const node = el('div', { class: 'nn-chart', role: 'figure', 'aria-labelledby': id }, head, body);
   host.append(node);
 
-  const yFmt = y.percent ? (v) => `${(100 * v).toFixed(1)} %` : fmtValue;
+  // The tick labels drawn, also kept as data-x-ticks / data-y-ticks (the canvas has no text).
+  const shown = (key, texts) => { node.dataset[key] = texts.join(' | '); return texts; };
+  const yFmt = y.percent ? (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)} %`) : fmtValue;
   const uSeries = [{ label: x.label, value: (_u, v) => (v === null || v === undefined ? '–' : String(v)) }];
   for (const s of series) {
     uSeries.push({ label: smoothing !== null ? `${s.label} (raw)` : s.label, stroke: s.color, width: 1, alpha: smoothing !== null ? 0.3 : 1, value: (_u, v) => yFmt(v), points: { show: smoothing === null } });
@@ -69,8 +71,8 @@ export function lineChart(host, { title, x = { label: 'step' }, y = { label: '' 
       y: { range: (_u, lo, hi) => [y.min ?? Math.min(lo, hi - 1e-6), y.max ?? (hi > lo ? hi : lo + 1)] },
     },
     axes: [
-      { label: x.label, size: 36, labelSize: 18, incrs: x.integer ? [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000] : undefined, values: (_u, ticks) => ticks.map((t) => (x.integer ? t.toLocaleString('en-US') : String(t))) },
-      { label: y.label, size: 60, labelSize: 18, values: (_u, ticks, _i, _space, incr) => ticks.map((t) => tickText(t, incr, y.percent)) },
+      { label: x.label, size: 36, labelSize: 18, incrs: x.integer ? [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000] : undefined, values: (_u, ticks) => shown('xTicks', ticks.map((t) => (x.integer ? t.toLocaleString('en-US') : String(t)))) },
+      { label: y.label, size: 60, labelSize: 18, values: (_u, ticks, _i, _space, incr) => shown('yTicks', ticks.map((t) => tickText(t, incr, y.percent))) },
     ],
   };
   let xs = [];
