@@ -11,7 +11,7 @@ unexport RUSTFLAGS
 RUST_SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 PKG_ST := www/pkg/nnbook_bg.wasm
 PKG_MT := www/pkg-parallel/nnbook_bg.wasm
-VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js www/vendor/codemirror.js
+VENDOR := www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js www/vendor/codemirror.js www/vendor/uplot.js www/vendor/uplot.css
 
 .PHONY: serve test setup build data dist bench clean-web
 
@@ -58,7 +58,15 @@ www/vendor/marked.esm.js: node_modules/marked/lib/marked.esm.js
 www/vendor/codemirror.js: scripts/vendor/codemirror-entry.mjs package-lock.json node_modules/codemirror/package.json
 	@mkdir -p www/vendor && esbuild $< --bundle --format=esm --minify --log-level=warning --outfile=$@
 
-node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js node_modules/codemirror/package.json:
+# uPlot ships its minified build as a script that defines `var uPlot`; as a module that name
+# stays module-local (embedding pages get no global) and is its default export.
+www/vendor/uplot.js: node_modules/uplot/dist/uPlot.iife.min.js
+	@mkdir -p www/vendor && { cat $<; printf '\nexport default uPlot;\n'; } > $@
+
+www/vendor/uplot.css: node_modules/uplot/dist/uPlot.min.css
+	@mkdir -p www/vendor && cp $< $@
+
+node_modules/wasm-feature-detect/dist/esm/index.js node_modules/marked/lib/marked.esm.js node_modules/codemirror/package.json node_modules/uplot/dist/uPlot.iife.min.js node_modules/uplot/dist/uPlot.min.css:
 	@bash scripts/setup.sh build
 
 # The native CLI that writes www/data (NNBOOK_CLI=path/to/nnbook uses a prebuilt one).

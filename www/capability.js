@@ -13,7 +13,7 @@ function row(dl, label, value, testid) {
 export function renderCapabilities(el, info) {
   el.replaceChildren();
   const h = document.createElement('h2');
-  h.textContent = 'This browser';
+  h.textContent = 'What nnbook uses here';
   const dl = document.createElement('dl');
   row(dl, 'Package', info.pkg, 'cap-pkg');
   row(dl, 'SIMD128', info.simd128 ? 'yes' : 'no', 'cap-simd');

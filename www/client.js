@@ -6,10 +6,11 @@
 // {id, type:'error', error:{kind, message}} | {id, type:'progress', progress}.
 
 export class NnbookError extends Error {
-  constructor({ kind, message }) {
+  constructor({ kind, message, explain }) {
     super(`${kind}: ${message}`);
     this.kind = kind;
     this.detail = message;
+    if (explain) this.explain = explain; // the figure's own words, when the worker has them
   }
 }
 

@@ -1,4 +1,5 @@
-// The landing page view: capability panel and a GEMM self-test computed in the worker.
+// The landing page view: the "This browser" panel (folded: what the worker chose, and a GEMM
+// self-test computed in the worker).
 import { getClient } from './client.js';
 import { renderCapabilities, renderCapabilityError } from './capability.js';
 import { registerOffline } from './offline.js';
@@ -11,12 +12,20 @@ const button = document.getElementById('selftest-run');
 const out = document.getElementById('selftest-out');
 const sizeInput = document.getElementById('selftest-n');
 
+const summary = document.getElementById('browser-summary');
+
 client.ready.then(
   (info) => {
     renderCapabilities(panel, info);
+    // The folded panel's one-line answer: which package, how many threads.
+    summary.textContent = `(${info.pkg}, ${info.threads} thread${info.threads === 1 ? '' : 's'}${info.simd128 ? ', SIMD' : ''})`;
     button.disabled = false;
   },
-  (e) => renderCapabilityError(panel, e),
+  (e) => {
+    renderCapabilityError(panel, e);
+    summary.textContent = '(nnbook could not start here: open for details)';
+    document.getElementById('this-browser').open = true;
+  },
 );
 
 button.addEventListener('click', async () => {

@@ -100,7 +100,10 @@ const methods = {
 function errorPayload(e) {
   const text = e && e.message ? e.message : String(e);
   const m = /^([A-Za-z]+Error): ([\s\S]*)$/.exec(text);
-  return m ? { kind: m[1], message: m[2] } : { kind: 'Error', message: text };
+  const payload = m ? { kind: m[1], message: m[2] } : { kind: 'Error', message: text };
+  // A figure's own words for the failure (worker/figures.js), shown beside PyTorch's text.
+  if (e && typeof e.explain === 'string') payload.explain = e.explain;
+  return payload;
 }
 
 let readyPromise = null;

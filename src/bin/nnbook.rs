@@ -37,7 +37,23 @@ fn main() -> ExitCode {
             }
         }
         Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(None) => ExitCode::SUCCESS,
+            // The data's first use: the STN lesson's digit CNN, trained here so the figure
+            // is usable at once (deterministic: seed 0).
+            Ok(Some(o)) => {
+                match nnbook::lessons::pretrained::ensure_digits_cnn(
+                    &o.out, 640, 64, 0, 1e-3, o.force,
+                ) {
+                    Ok(report) => {
+                        print!("{report}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("nnbook data: {}", e.to_python_string());
+                        ExitCode::FAILURE
+                    }
+                }
+            }
             Err(e) => {
                 eprintln!("nnbook data: {e}");
                 ExitCode::FAILURE

@@ -461,14 +461,15 @@ fn cifar_subsets(
 }
 
 /// `nnbook data ARGS...`: parses the arguments, runs [`make_data_with`] (the sources on stdout,
-/// a download's progress bar on stderr) and prints its report.
+/// a download's progress bar on stderr) and prints its report; returns the options used
+/// (`None` for `--help`), for the steps that build on the data.
 ///
 /// # Errors
 /// Those of [`MakeOptions::from_args`] and [`make_data_with`].
-pub fn run_cli(args: &[String]) -> Result<(), DataError> {
+pub fn run_cli(args: &[String]) -> Result<Option<MakeOptions>, DataError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
-        return Ok(());
+        return Ok(None);
     }
     let opts = MakeOptions::from_args(args)?;
     let mut bar = ProgressBar::new(&format!("download {}", download::CIFAR_FILE));
@@ -481,7 +482,7 @@ pub fn run_cli(args: &[String]) -> Result<(), DataError> {
         &mut |p| bar.update(p),
     )?;
     print!("{report}");
-    Ok(())
+    Ok(Some(opts))
 }
 
 /// The manifest in `out` if it records `params` and every file it lists has its size.

@@ -262,6 +262,29 @@ impl DigitTrainer {
     }
 }
 
+/// `steps` optimiser steps of `trainer` on batches of `batch_size` from `ds` in `order`
+/// (`distort`: randomly distorted first); returns the mean loss of these steps. The lesson's
+/// live training (the worker) and `nnbook data`'s pre-training both take their steps here.
+///
+/// # Errors
+/// [`batch`]'s and [`DigitTrainer::train_step`]'s errors.
+pub fn train_steps(
+    trainer: &mut DigitTrainer,
+    order: &mut BatchOrder,
+    ds: &crate::data::Dataset,
+    steps: usize,
+    batch_size: usize,
+    distort: bool,
+) -> Result<f32> {
+    let mut total = 0.0f64;
+    for _ in 0..steps {
+        let idx = order.next_batch(batch_size);
+        let (x, labels) = batch(ds, &idx)?;
+        total += trainer.train_step(&x, &labels, distort)? as f64;
+    }
+    Ok((total / steps.max(1) as f64) as f32)
+}
+
 /// `(x, labels)` for the images `indices` of `ds`: `x: [B, C, H, W]` in `0..1`, labels `[B]`.
 ///
 /// # Errors

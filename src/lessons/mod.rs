@@ -7,10 +7,14 @@
 //! - [`affine`]: `theta` from translation/scale/rotation/shear, one `affine_grid` +
 //!   `grid_sample` transform, and `dL/dtheta` through both ops;
 //! - [`digits`]: the MNIST classifier and the spatial-transformer network of PyTorch's STN
-//!   tutorial, with a training step on randomly distorted digits.
+//!   tutorial, with a training step on randomly distorted digits;
+//! - [`explain`]: a figure's own words for a shape op that fails, beside PyTorch's error;
+//! - [`pretrained`]: the digit CNN that `nnbook data` trains for the STN lesson.
 
 pub mod affine;
 pub mod digits;
+pub mod explain;
 pub mod inspect;
+pub mod pretrained;
 pub mod shapes;
 pub mod tiles;

@@ -45,6 +45,11 @@ pub struct RunConfig {
     pub augment: bool,
     /// Per-channel normalisation with the CIFAR-10 mean and std.
     pub normalize: bool,
+    /// The model as a layer spec (the layer editor's "train this model"); `None`: the
+    /// lessons' CIFAR-10 model (`relu` chooses its variant). It must map `[N, 3, 32, 32]`
+    /// images to `[N, 10]` class scores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layers: Option<Vec<crate::nn::spec::LayerSpec>>,
 }
 
 impl Default for RunConfig {
@@ -62,11 +67,52 @@ impl Default for RunConfig {
             train_size: 0,
             augment: false,
             normalize: false,
+            layers: None,
         }
     }
 }
 
 impl RunConfig {
+    /// The model and its optimizer, seeded: the CIFAR-10 model, or `layers`.
+    ///
+    /// # Errors
+    /// The optimizer's; for `layers`, a layer that cannot be built and a model whose output
+    /// is not `[N, 10]` (one score per CIFAR-10 class).
+    pub fn build_trainer(&self) -> Result<Trainer> {
+        let t = self.train_config();
+        let Some(layers) = &self.layers else {
+            return t.build_cifar10_trainer();
+        };
+        let trace = crate::nn::spec::trace_spec(layers, &[1, 3, 32, 32])?;
+        if let Some(e) = &trace.error {
+            return Err(Error::value(
+                "train",
+                format!(
+                    "the model cannot run on CIFAR-10 images: layer {} ({}: {})",
+                    e.index, e.kind, e.message
+                ),
+            ));
+        }
+        let out = trace
+            .rows
+            .last()
+            .map_or(trace.input.clone(), |r| r.output_shape.clone());
+        if out != [1, 10] {
+            return Err(Error::value(
+                "train",
+                format!(
+                    "the model's output for a batch of 1 image is {out:?}, but training on CIFAR-10 needs [1, 10] (one score per class): end with nn.Linear(…, 10)"
+                ),
+            ));
+        }
+        let optimizer = t.build_optimizer()?;
+        crate::rng::manual_seed(self.seed);
+        Ok(Trainer::new(
+            crate::nn::spec::build_sequential(layers)?,
+            optimizer,
+        ))
+    }
+
     /// The model/optimizer part.
     pub fn train_config(&self) -> TrainConfig {
         TrainConfig {
@@ -179,7 +225,7 @@ impl TrainRun {
     /// Bad hyper-parameters (PyTorch's optimizer texts), zero batch size or epochs.
     pub fn new(config: RunConfig) -> Result<TrainRun> {
         config.validate()?;
-        let trainer = config.train_config().build_cifar10_trainer()?;
+        let trainer = config.build_trainer()?;
         Ok(TrainRun {
             cursor: EpochCursor::new(config.loader_config(), 0, 0),
             config,

@@ -7,7 +7,7 @@
 use super::to_js;
 use crate::data::Dataset;
 use crate::lessons::affine::{self, AffineParams, Distortion};
-use crate::lessons::digits::{batch, BatchOrder, DigitTrainer};
+use crate::lessons::digits::batch;
 use crate::lessons::shapes::{index_table, input_shape, shape_view, ShapeOp};
 use crate::nn::{Linear, Module};
 use crate::ops::grid_sample::{GridSampleMode, GridSampleOptions, PaddingMode};
@@ -99,9 +99,10 @@ pub fn linear_layer(
     })
 }
 
+/// The reshape figure's request: the input shape and one shape op.
 #[derive(Deserialize)]
-struct ShapeArgs {
-    in_shape: Vec<i64>,
+pub(crate) struct ShapeArgs {
+    pub in_shape: Vec<i64>,
     op: String,
     #[serde(default)]
     target: Vec<i64>,
@@ -109,6 +110,33 @@ struct ShapeArgs {
     start_dim: i64,
     #[serde(default = "minus_one")]
     end_dim: i64,
+}
+
+impl ShapeArgs {
+    pub(crate) fn parse(args: JsValue) -> Result<ShapeArgs, JsError> {
+        de(args, "shapeView")
+    }
+
+    /// The op asked for; `ValueError` for an unknown name.
+    pub(crate) fn shape_op(&self) -> Result<ShapeOp, JsError> {
+        Ok(match self.op.as_str() {
+            "reshape" => ShapeOp::Reshape(self.target.clone()),
+            "view" => ShapeOp::View(self.target.clone()),
+            "flatten" => ShapeOp::Flatten {
+                start_dim: self.start_dim,
+                end_dim: self.end_dim,
+            },
+            "nn.Flatten" => ShapeOp::NnFlatten {
+                start_dim: self.start_dim,
+                end_dim: self.end_dim,
+            },
+            other => {
+                return Err(JsError::new(&format!(
+                    "ValueError: unknown shape op '{other}'"
+                )))
+            }
+        })
+    }
 }
 
 fn one() -> i64 {
@@ -137,25 +165,9 @@ struct ShapeFigure {
 /// PyTorch's texts (see [`crate::lessons::shapes::shape_view`]); an unknown `op`.
 #[wasm_bindgen(js_name = shapeView)]
 pub fn shape_view_js(args: JsValue) -> Result<JsValue, JsError> {
-    let a: ShapeArgs = de(args, "shapeView")?;
+    let a = ShapeArgs::parse(args)?;
     let in_shape = input_shape(&a.in_shape).map_err(to_js)?;
-    let op = match a.op.as_str() {
-        "reshape" => ShapeOp::Reshape(a.target),
-        "view" => ShapeOp::View(a.target),
-        "flatten" => ShapeOp::Flatten {
-            start_dim: a.start_dim,
-            end_dim: a.end_dim,
-        },
-        "nn.Flatten" => ShapeOp::NnFlatten {
-            start_dim: a.start_dim,
-            end_dim: a.end_dim,
-        },
-        other => {
-            return Err(JsError::new(&format!(
-                "ValueError: unknown shape op '{other}'"
-            )))
-        }
-    };
+    let op = a.shape_op()?;
     let v = shape_view(&in_shape, &op).map_err(to_js)?;
     ser(&ShapeFigure {
         in_index: index_table(&v.in_shape, MAX_DRAWN_CELLS),
@@ -170,7 +182,7 @@ pub fn shape_view_js(args: JsValue) -> Result<JsValue, JsError> {
 /// A decoded `.nnbd` dataset living in the worker (`www/data/*.nnbd`).
 #[wasm_bindgen]
 pub struct LessonData {
-    ds: Dataset,
+    pub(crate) ds: Dataset,
 }
 
 #[derive(Serialize)]
@@ -216,7 +228,7 @@ impl LessonData {
         self.ds.class_names.clone()
     }
 
-    fn range(&self, start: usize, count: usize) -> Vec<usize> {
+    pub(crate) fn range(&self, start: usize, count: usize) -> Vec<usize> {
         (start..start + count)
             .map(|i| i % self.ds.len().max(1))
             .collect()
@@ -432,117 +444,4 @@ pub fn distorted_images(
         .apply(&x, &mut rng)
         .map_err(to_js)?
         .into_vec())
-}
-
-/// The STN tutorial's digit classifier (with or without its spatial transformer), trained in
-/// the worker a few steps per call so the page stays responsive.
-#[wasm_bindgen]
-pub struct DigitSession {
-    trainer: DigitTrainer,
-    order: Option<BatchOrder>,
-    seed: u64,
-}
-
-#[derive(Serialize)]
-struct Progress {
-    steps: u64,
-    epoch: u64,
-    loss: f32,
-}
-
-#[wasm_bindgen]
-impl DigitSession {
-    /// A fresh network seeded with `seed` (`with_stn`: the STN in front), Adam with `lr`.
-    #[wasm_bindgen(constructor)]
-    pub fn new(with_stn: bool, seed: u32, lr: f64) -> Result<DigitSession, JsError> {
-        Ok(DigitSession {
-            trainer: DigitTrainer::new(with_stn, seed as u64, lr).map_err(to_js)?,
-            order: None,
-            seed: seed as u64,
-        })
-    }
-
-    /// `steps` optimiser steps on batches of `batch_size` from `data` (shuffled each epoch;
-    /// `distort`: randomly distorted first) → `{steps, epoch, loss}` (mean loss of these steps).
-    #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(
-        &mut self,
-        data: &LessonData,
-        steps: u32,
-        batch_size: usize,
-        distort: bool,
-    ) -> Result<JsValue, JsError> {
-        let order = self
-            .order
-            .get_or_insert_with(|| BatchOrder::new(data.ds.len(), self.seed));
-        let mut total = 0.0f64;
-        for _ in 0..steps {
-            let idx = order.next_batch(batch_size);
-            let (x, labels) = batch(&data.ds, &idx).map_err(to_js)?;
-            total += self
-                .trainer
-                .train_step(&x, &labels, distort)
-                .map_err(to_js)? as f64;
-        }
-        ser(&Progress {
-            steps: self.trainer.steps,
-            epoch: order.epoch,
-            loss: (total / steps.max(1) as f64) as f32,
-        })
-    }
-
-    /// Accuracy (`0..1`) on images `start..start+count` of `data`; with `distort`, each image
-    /// is distorted first with a generator seeded by `seed` (the same images for every model).
-    pub fn accuracy(
-        &mut self,
-        data: &LessonData,
-        start: usize,
-        count: usize,
-        distort: bool,
-        seed: u32,
-    ) -> Result<f64, JsError> {
-        let (x, labels) = batch(&data.ds, &data.range(start, count)).map_err(to_js)?;
-        let x = if distort {
-            Distortion::default()
-                .apply(&x, &mut Rng::new(seed as u64))
-                .map_err(to_js)?
-        } else {
-            x
-        };
-        let correct = self.trainer.correct(&x, &labels).map_err(to_js)?;
-        Ok(correct as f64 / count.max(1) as f64)
-    }
-
-    /// Class probabilities (`[N, 10]` flat) for images `x` (`N × 1 × 28 × 28` floats).
-    pub fn probabilities(&mut self, x: &[f32]) -> Result<Vec<f32>, JsError> {
-        let n = x.len() / 784;
-        if n == 0 || n * 784 != x.len() {
-            return Err(JsError::new(&format!(
-                "ValueError: {} values are not a batch of 28x28 digits",
-                x.len()
-            )));
-        }
-        let x = Tensor::from_vec(&[n, 1, 28, 28], x.to_vec()).map_err(to_js)?;
-        Ok(self.trainer.probabilities(&x).map_err(to_js)?.into_vec())
-    }
-
-    /// The STN's output for images `x` (`N × 784` floats), followed by the `N × 6` thetas;
-    /// empty without an STN.
-    pub fn transformed(&mut self, x: &[f32]) -> Result<Vec<f32>, JsError> {
-        let n = x.len() / 784;
-        let x = Tensor::from_vec(&[n, 1, 28, 28], x.to_vec()).map_err(to_js)?;
-        Ok(match self.trainer.transformed(&x).map_err(to_js)? {
-            Some((y, theta)) => {
-                let mut v = y.into_vec();
-                v.extend_from_slice(theta.data());
-                v
-            }
-            None => Vec::new(),
-        })
-    }
-
-    /// Optimiser steps taken.
-    pub fn steps(&self) -> f64 {
-        self.trainer.steps as f64
-    }
 }

@@ -9,6 +9,8 @@
 //! of them.
 
 pub mod bench;
+pub mod digits;
+pub mod explain;
 pub mod figures;
 pub mod model_spec;
 pub mod notebook;

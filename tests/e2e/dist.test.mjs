@@ -7,6 +7,14 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expectedChecksum, launch, ROOT, screenshot, serve } from './harness.mjs';
 
+
+/** The capability panel and self-test are folded into "This browser": wait for the worker,
+ *  then open it as a reader does. */
+async function openBrowserPanel(page) {
+  await page.waitForSelector('#capabilities[data-state="ready"]', { state: 'attached', timeout: 30000 });
+  if (!(await page.$eval('#this-browser', (d) => d.open))) await page.click('#this-browser > summary');
+}
+
 describe('dist/ from a sub-path without special headers', { skip: !existsSync(join(ROOT, 'dist/index.html')) && 'run make dist first' }, () => {
   let server, browser, hostRoot;
   before(async () => {
@@ -24,7 +32,7 @@ describe('dist/ from a sub-path without special headers', { skip: !existsSync(jo
   test('landing page loads, picks pkg, and the self-test is exact', async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}nnbook/`);
-    await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+    await openBrowserPanel(page);
     assert.equal(await page.textContent('[data-testid="cap-pkg"]'), 'pkg');
     assert.equal(await page.textContent('[data-testid="cap-simd"]'), 'yes');
     await page.click('#selftest-run');
@@ -52,7 +60,7 @@ describe('dist/ under the strict CSP, then offline', { skip: !existsSync(join(RO
     page.on('console', (m) => { if (/Content[- ]Security[- ]Policy/i.test(m.text())) csp.push(m.text()); });
     const t0 = Date.now();
     await page.goto(server.url);
-    await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+    await openBrowserPanel(page);
     // The CSP forbids the thread pool's blob: workers: the single-thread package takes over at
     // once (not after the pool's 15 s timeout) and the panel says why.
     assert.equal(await page.textContent('[data-testid="cap-pkg"]'), 'pkg');
@@ -65,11 +73,11 @@ describe('dist/ under the strict CSP, then offline', { skip: !existsSync(join(RO
     await page.evaluate(async () => { await navigator.serviceWorker.ready; });
     await page.reload();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 15000 });
-    await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+    await openBrowserPanel(page);
     await browser.context.setOffline(true);
     try {
       await page.reload();
-      await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+      await openBrowserPanel(page);
       await page.click('#selftest-run');
       await page.waitForSelector('#selftest-out[data-checksum]', { timeout: 30000 });
       assert.equal(Number(await page.getAttribute('#selftest-out', 'data-checksum')), expectedChecksum(256));

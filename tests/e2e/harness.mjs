@@ -36,10 +36,13 @@ export async function serve({ root = ROOT, isolation = true, csp = false } = {})
   return { url: `http://127.0.0.1:${port}/`, stop: () => child.kill() };
 }
 
-/** Launches headless Chromium; collects console errors and page errors per page. */
-export async function launch() {
+/** Launches headless Chromium in a fresh profile; collects console errors and page errors per
+ *  page. `options` go to the browser context (e.g. `{deviceScaleFactor: 2}` for a high-DPI
+ *  screen). */
+export async function launch(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'nnbook-e2e-'));
   const context = await chromium.launchPersistentContext(dir, {
+    ...options,
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -56,6 +56,14 @@ describe('lesson figures', () => {
     d = await settled(page);
     assert.equal(d.state, 'error');
     assert.match(await page.textContent('.nn-error'), /ValueError: nn\.Linear\(100000000, 10\) would have 1000000000 parameters/);
+    // The last layer that could be built stays, greyed and labelled as out of date.
+    assert.match(await page.textContent('.nn-stale-note'), /^Out of date: below is the last layer that could be built, Linear\(in_features=4, out_features=10, bias=False\)\.$/);
+    assert.equal(await page.$eval('.nn-heatmap', (c) => c.parentElement.classList.contains('nn-stale')), true);
+    await setField(page, 'in_features', 5);
+    d = await settled(page);
+    assert.equal(d.params, '50');
+    assert.equal(await page.$eval('.nn-heatmap', (c) => c.parentElement.classList.contains('nn-stale')), false);
+    assert.equal(await page.isVisible('.nn-stale-note'), false);
     await screenshot(page, 'lesson-linear-shapes');
     assert.deepEqual(page.consoleErrors, []);
   });
@@ -72,10 +80,18 @@ describe('lesson figures', () => {
     assert.match(text, /one prediction for the whole batch/);
     assert.match(text, /64 predictions, one per image/);
     assert.equal(d.tryState, 'error');
-    assert.equal((await page.textContent('.nn-try .nn-error')).trim(),
+    // PyTorch's text, and above it the figure's own words for it.
+    assert.equal(await page.textContent('.nn-try .nn-error .nn-pytorch'),
       'RuntimeError: addmm: mat1 and mat2 shapes cannot be multiplied (64x3072 and 196608x10)');
+    assert.equal(await page.textContent('.nn-try .nn-error .nn-explain'),
+      'Each of the 64 flattened rows has 3,072 numbers, but nn.Linear(196608, …) takes rows of 196,608: in_features must be the flattened size, 3,072.');
     await setField(page, 'nn.Linear(in_features, 10): in_features', 3072);
     await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.tryState === 'done', null, T);
+    assert.match(await page.textContent('.nn-try .nn-result'), /y \[64, 10\]/);
+    await page.selectOption('.nn-try select', '0');
+    await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.tryState === 'error', null, T);
+    assert.match(await page.textContent('.nn-try .nn-error .nn-explain'), /^The flattened batch is one row of 196,608 numbers, but nn\.Linear\(3072, …\) takes rows of 3,072/);
+    assert.equal(await page.$eval('.nn-try .nn-result', (e) => e.classList.contains('nn-stale')), true, 'the last result is greyed');
     assert.match(await page.textContent('.nn-try .nn-result'), /y \[64, 10\]/);
     const lit = await page.evaluate(() => {
       const c = document.querySelector('.nn-strip');
@@ -101,11 +117,25 @@ describe('lesson figures', () => {
     await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.hover === '[1, 1, 1]→[2, 5]', null, T);
     await page.hover('.nn-tensor >> nth=1 >> [data-flat="7"]');
     await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.hover === '[0, 1, 3]→[1, 1]', null, T);
+    // An impossible target: the figure says why in its own terms and greys the stale cells.
+    await setField(page, 'target shape', '-1, 5');
+    d = await settled(page);
+    assert.equal(d.state, 'error');
+    assert.equal(d.error, "RuntimeError: shape '[-1, 5]' is invalid for input of size 24");
+    assert.equal(await page.textContent('.nn-error .nn-explain'), '24 elements cannot be split into rows of 5: 24 is not a multiple of 5 (24 = 4 × 5 + 4).');
+    assert.equal(await page.textContent('.nn-stale-note'), 'Out of date: below is the last call that worked, x [2, 3, 4] → y [4, 6].');
+    assert.equal(await page.$eval('.nn-pictures', (p) => p.classList.contains('nn-stale') && p.querySelectorAll('.nn-cell').length), 48);
+    await setField(page, 'target shape', '-1, 6');
+    d = await settled(page);
+    assert.equal(d.outShape, '4,6');
+    assert.equal(await page.$eval('.nn-pictures', (p) => p.classList.contains('nn-stale')), false);
+    assert.equal(await page.isVisible('.nn-error'), false);
     await setField(page, 'input shape', '64, 3, 32, 32');
     await setField(page, 'target shape', '7, -1');
     d = await settled(page);
     assert.equal(d.state, 'error');
     assert.equal(d.error, "RuntimeError: shape '[7, -1]' is invalid for input of size 196608");
+    assert.equal(d.explain, '196,608 elements cannot be split into 7 equal rows: 196,608 is not a multiple of 7 (196,608 = 28,086 × 7 + 6).');
     await setField(page, 'target shape', '64, -1');
     d = await settled(page);
     assert.equal(d.outShape, '64,3072');
@@ -115,6 +145,7 @@ describe('lesson figures', () => {
     await setField(page, 'start_dim', 4);
     d = await settled(page);
     assert.equal(d.error, 'IndexError: Dimension out of range (expected to be in range of [-4, 3], but got 4)');
+    assert.equal(d.explain, 'x has 4 dimensions, numbered 0 to 3 (or -4 to -1 from the end): start_dim 4 is not one of them.');
     await screenshot(page, 'lesson-reshape-grid');
     assert.deepEqual(page.consoleErrors, []);
   });
@@ -159,18 +190,48 @@ describe('lesson figures', () => {
     assert.deepEqual(page.consoleErrors, []);
   });
 
-  test('stn-confidence: trains in the worker, then prediction changes with rotation', async () => {
-    const page = await open('stn-confidence', { index: 0, steps: 40, chunk: 10 });
-    await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.state === 'done', null, { timeout: 120000 });
+  test('stn-confidence: usable at once with the weights make data trained; θ typed as six numbers', async () => {
+    const page = await open('stn-confidence', { index: 0 });
     const d0 = await settled(page);
-    assert.ok(Number(d0.accuracy) > 0.5, `accuracy ${d0.accuracy}`);
-    const slider = page.locator('input[data-param="rotation"]');
-    await slider.fill('150');
+    assert.equal(d0.source, 'pretrained');
+    assert.ok(Number(d0.accuracy) > 0.9, `accuracy ${d0.accuracy}`);
+    assert.match(await page.textContent('.nn-status'), /trained by `make data`: 640 Adam steps of 64 upright digits \(seed 0\)\. It gets \d+\.\d% of 500 upright test digits right/);
+    assert.equal(await page.isVisible('progress'), false, 'no training on the page');
+    assert.deepEqual(JSON.parse(d0.theta), [1, 0, 0, 0, 1, 0]);
+    // A slider moves θ; its six numbers follow.
+    await page.locator('input[data-param="rotation"]').fill('150');
     await page.waitForFunction((c) => document.querySelector('#widget-host figure').dataset.conf !== c, d0.conf, T);
     const d1 = await settled(page);
-    assert.notEqual(d1.conf, d0.conf);
+    assert.ok(Math.abs(Number(await page.getByLabel('θ[0][0]').inputValue()) - Math.cos((150 * Math.PI) / 180)) < 1e-3);
+    // θ typed directly: the sliders are greyed and the picture follows the typed θ.
+    await page.getByLabel('θ[0][0]').fill('1');
+    await page.getByLabel('θ[0][1]').fill('0');
+    await page.getByLabel('θ[1][0]').fill('0');
+    await page.getByLabel('θ[1][1]').fill('1');
+    await page.getByLabel('θ[0][2]').fill('0.5');
+    await page.waitForFunction(() => JSON.parse(document.querySelector('#widget-host figure').dataset.theta)[2] === 0.5, null, T);
+    const d2 = await settled(page);
+    assert.deepEqual(JSON.parse(d2.theta), [1, 0, 0.5, 0, 1, 0]);
+    assert.notEqual(d2.conf, d1.conf);
+    assert.equal(await page.$eval('.nn-sliders', (s) => s.classList.contains('nn-stale')), true);
+    assert.match(await page.textContent('.nn-confidence'), /θ typed directly: the sliders are not used/);
+    await page.getByLabel('θ[1][2]').fill('');
+    await page.waitForSelector('.nn-error:not([hidden])', T);
+    assert.equal(await page.textContent('.nn-error'), 'θ needs six numbers: θ[1][2] is not one.');
     await screenshot(page, 'lesson-stn-confidence');
     assert.deepEqual(page.consoleErrors, []);
+  });
+
+  test('stn-confidence without the trained weights: trains here, the controls work meanwhile', async () => {
+    const page = await open('stn-confidence', { index: 0, steps: 40, chunk: 10, weights: 'no-such-weights' });
+    await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.source === 'training', null, T);
+    assert.match(await page.textContent('.nn-status'), /No pre-trained weights \(could not load no-such-weights\.safetensors \(HTTP 404; run `make data`\)\)\. Training the CNN/);
+    await page.waitForFunction(() => document.querySelector('#widget-host figure').dataset.source === 'trained-here', null, { timeout: 120000 });
+    const d0 = await settled(page);
+    assert.ok(Number(d0.accuracy) > 0.5, `accuracy ${d0.accuracy}`);
+    await page.locator('input[data-param="rotation"]').fill('150');
+    await page.waitForFunction((c) => document.querySelector('#widget-host figure').dataset.conf !== c, d0.conf, T);
+    assert.deepEqual(page.consoleErrors.filter((e) => !/404/.test(e)), []);
   });
 
   test('stn-train: both networks train on distorted digits and report accuracy', async () => {
@@ -180,6 +241,17 @@ describe('lesson figures', () => {
     assert.equal(d.steps, '10');
     for (const a of [d.accStn, d.accPlain]) assert.ok(Number(a) >= 0 && Number(a) <= 1, a);
     assert.match(await page.textContent('.nn-status'), /Done: 10 steps/);
+    // Loss and accuracy curves: the accuracy at the start and after the 10 steps, per network.
+    assert.equal(d.evals, '2');
+    assert.deepEqual(await page.$$eval('.nn-chart h4', (h) => h.map((x) => x.textContent)), ['Training loss', 'Accuracy on 100 distorted test digits']);
+    assert.deepEqual(await page.$$eval('.nn-chart', (c) => c.map((x) => x.dataset.points)), ['2', '2']);
+    const acc = page.locator('.nn-chart').nth(1);
+    const box = await acc.locator('.u-over').boundingBox();
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await page.waitForFunction(() => /\d+\.\d %/.test(document.querySelectorAll('.nn-chart')[1].querySelector('.u-legend').textContent), null, T);
+    const legend = await acc.locator('.u-legend').textContent();
+    assert.ok(legend.includes(`${(100 * Number(d.accStn)).toFixed(1)} %`), legend);
+    assert.ok(legend.includes(`${(100 * Number(d.accPlain)).toFixed(1)} %`), legend);
     await screenshot(page, 'lesson-stn-train');
     assert.deepEqual(page.consoleErrors, []);
   });

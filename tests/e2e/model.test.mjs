@@ -113,4 +113,51 @@ describe('layer editor and model graph', () => {
     assert.deepEqual(await a11yViolations(page), []);
     assert.deepEqual(page.consoleErrors, []);
   });
+  test('train this model: the edited model trains on CIFAR-10 images, with its charts and graph', async () => {
+    await page.goto(widget('layer-editor', { storeKey: 'e2e-train-model' }));
+    await page.waitForSelector('.nn-layer-editor[data-state="ok"]', { timeout: 60000 });
+    const train = page.locator('.nn-layer-train');
+    // A model that cannot classify 10 classes cannot be trained, and the page says why.
+    await page.click('button[aria-label="Remove layer 8 (Linear)"]');
+    await page.waitForSelector('.nn-layer-editor[data-state="ok"][data-layers="8"]');
+    assert.equal(await page.isDisabled('button[data-action="train-model"]'), true);
+    assert.equal(await train.locator('.nn-train-reason').textContent(),
+      'Fix the model first: the output is [64, 64], but training on CIFAR-10 needs [N, 10], one score per class: end with nn.Linear(…, 10).');
+    // A smaller model of the student's own: drop the third convolution block.
+    await page.click('button[data-action="reset"]');
+    await page.waitForSelector('.nn-layer-editor[data-state="ok"][data-layers="9"]');
+    for (const i of [5, 4]) await page.click(`button[aria-label^="Remove layer ${i} "]`);
+    await page.fill('li[data-index="5"] input[data-arg="in_features"]', '2048');
+    await page.waitForSelector('.nn-layer-editor[data-state="ok"][data-layers="7"]');
+    assert.equal(await page.isDisabled('button[data-action="train-model"]'), false);
+    await train.getByLabel('training images').fill('64');
+    await train.getByLabel('epochs').fill('2');
+    await train.getByLabel('batch size').fill('16');
+    await page.click('button[data-action="train-model"]');
+    await page.waitForSelector('.nn-layer-train[data-train-state="done"]', { timeout: 180000 });
+    const d = await train.evaluate((e) => ({ ...e.dataset }));
+    assert.equal(d.trainStep, '8'); // 64 images / 16 × 2 epochs
+    assert.equal(d.trainEpoch, '2');
+    assert.equal(d.trainLayers, '7');
+    assert.ok(Number(d.trainTestAccuracy) >= 0 && Number(d.trainTestAccuracy) <= 1, d.trainTestAccuracy);
+    assert.match(await train.locator('.nn-train-status').textContent(), /^Epoch 2 of 2: train loss \d+\.\d{4}, train accuracy \d+\.\d %, test accuracy \d+\.\d %\. Training finished\.$/);
+    assert.deepEqual(await train.locator('.nn-chart').evaluateAll((c) => c.map((x) => x.dataset.points)), ['8', '2']);
+    // The graph is of this model and its trained weights.
+    await page.waitForSelector('.nn-layer-train .nn-model-graph[data-state="ready"]', { timeout: 60000 });
+    assert.equal(await train.locator('.nn-graph-node').count(), 7);
+    assert.equal(await train.locator('.nn-model-graph').getAttribute('data-source'), 'trained');
+    assert.equal(await train.locator('.nn-graph-source').textContent(), 'Weights: this model after 8 steps (images normalised as in training).');
+    await train.locator('.nn-graph-node[data-layer="0"]').click();
+    await page.waitForSelector('.nn-layer-train .nn-model-graph[data-maps="drawn"][data-selected="0"]');
+    // Its own session: the lesson's trainer has not moved.
+    assert.equal(await page.evaluate(async () => (await (await import('./client.js')).getClient().call('trainStatus')).step), 0);
+    // Editing the model afterwards marks the charts and graph as out of date.
+    await page.click('button[data-action="add"]');
+    await page.waitForSelector('.nn-layer-editor[data-layers="8"]');
+    assert.match(await train.locator('.nn-train-reason').textContent(), /The layers changed since this model was trained/);
+    assert.equal(await train.locator('.nn-train-charts').evaluate((c) => c.classList.contains('nn-stale')), true);
+    await screenshot(page, 'layer-editor-trained');
+    assert.deepEqual(await a11yViolations(page), []);
+    assert.deepEqual(page.consoleErrors, []);
+  });
 });

@@ -2,7 +2,7 @@
 // one prediction for the whole batch; torch.flatten(imgs, 1) + Linear(3072, 10) gives one per
 // image; and PyTorch's error when in_features does not match.
 import { el } from './common.js';
-import { field, choice, urlState, latest, drawRgba, fmtShape, fmtInt, errorLine } from './lesson-kit.js';
+import { field, choice, urlState, latest, drawRgba, fmtShape, fmtInt, errorLine, staleParts } from './lesson-kit.js';
 
 function column(title, code) {
   const out = el('dl', { class: 'nn-steps' });
@@ -21,7 +21,7 @@ function fill(dl, r) {
 export async function mount(host, options = {}, { client }) {
   const count = options.count ?? 64;
   const file = options.file ?? 'cifar10-test';
-  const url = urlState('mistake');
+  const url = urlState('mistake', { host, widget: 'flatten-mistake', id: options.id });
   const root = el('figure', { class: 'nn-figure nn-mistake', 'aria-label': 'flatten and Linear on a CIFAR-10 batch' });
   const strip = el('canvas', { class: 'nn-strip', role: 'img', 'aria-label': 'the first images of the batch' });
   const caption = el('p', { class: 'nn-note' });
@@ -31,11 +31,12 @@ export async function mount(host, options = {}, { client }) {
   const tryState = { start: url.get('start', 1), inf: url.get('in', 196608) };
   const tryOut = el('p', { class: 'nn-result', 'aria-live': 'polite' });
   const tryErr = el('p', { class: 'nn-error', role: 'alert', hidden: true });
+  const tryStale = staleParts([tryOut]);
   const tryIt = el('section', { class: 'nn-try' }, el('h4', {}, 'Try it'),
     el('div', { class: 'nn-controls' },
       choice('flatten', [['0', 'torch.flatten(imgs)'], ['1', 'torch.flatten(imgs, 1)']], String(tryState.start), (v) => { tryState.start = Number(v); runTry(); }).wrap,
       field('nn.Linear(in_features, 10): in_features', { type: 'number', min: 1, step: 1, value: tryState.inf }, (v) => { if (Number.isInteger(v) && v > 0) { tryState.inf = v; runTry(); } }).wrap),
-    tryOut, tryErr);
+    tryErr, tryStale.node, tryOut);
   root.append(el('div', { class: 'nn-scroll' }, strip), caption, el('div', { class: 'nn-cases' }, wrong.node, right.node), tryIt);
   host.append(root);
   root.dataset.state = 'computing';
@@ -60,10 +61,11 @@ export async function mount(host, options = {}, { client }) {
     if (!r) return;
     if (r.e) {
       errorLine(tryErr, r.e);
-      tryOut.textContent = '';
+      tryStale.set(tryOut.textContent ? 'Out of date: the last call that worked was' : null);
       root.dataset.tryState = 'error';
     } else {
       errorLine(tryErr, null);
+      tryStale.set(null);
       tryOut.textContent = `${fmtShape(r.v.flat_shape)} → ${r.v.repr} → y ${fmtShape(r.v.y_shape)}`;
       root.dataset.tryState = 'done';
     }

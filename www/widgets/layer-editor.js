@@ -1,12 +1,15 @@
 // The layer editor: an nn.Sequential as a list of layers to add, remove, reorder and edit,
 // with a live shape trace, parameters and multiply-adds per layer (computed in the worker by
-// `traceSpec`, src/nn/spec.rs) and PyTorch's error at the layer where the stack breaks.
+// `traceSpec`, src/nn/spec.rs) and PyTorch's error at the layer where the stack breaks; below
+// it, "Train this model" (layer-train.js) trains the edited model on CIFAR-10 images, with
+// charts and its graph.
 //
 // Options: {input: [64, 3, 32, 32], relu: false (start from the ReLU variant), storeKey
 // ('nnbook-layer-editor'; the edited spec is kept in localStorage under it, '' = not kept)}.
 // State for people and tests: data-state (loading | ok | broken | invalid), data-error-layer,
 // data-layers, data-total-params, data-output-shape.
 import { el, showError } from './common.js';
+import { mountLayerTrain } from './layer-train.js';
 
 const TYPES = ['Conv2d', 'MaxPool2d', 'ReLU', 'BatchNorm2d', 'Dropout', 'Flatten', 'Linear'];
 
@@ -96,6 +99,8 @@ export async function mount(host, options = {}, ctx) {
     traceLine, list, totals, errorBox,
     el('details', { class: 'nn-model-print' }, el('summary', {}, 'print(model)'), modelText),
   );
+
+  const training = mountLayerTrain(root, ctx, () => layers);
 
   const save = () => {
     if (!storeKey) return;
@@ -208,6 +213,7 @@ export async function mount(host, options = {}, ctx) {
       li.querySelector('.nn-layer-error').hidden = true;
     }
     traceLine.textContent = 'The layer list is not a valid model (see the message below).';
+    training.changed(false, 'the layer list is not a valid model (see the message above).');
     set('state', 'invalid');
     set('errorLayer', bad);
   }
@@ -245,6 +251,10 @@ export async function mount(host, options = {}, ctx) {
     set('layers', layers.length);
     set('totalParams', t.total_params);
     set('outputShape', fmtShape(out));
+    const classifies = out.length === 2 && out[1] === 10;
+    training.changed(!t.error && classifies, t.error
+      ? `layer ${t.error.index} fails (see its message above).`
+      : `the output is ${fmtShape(out)}, but training on CIFAR-10 needs [N, 10], one score per class: end with nn.Linear(…, 10).`);
   }
 
   function changed() {

@@ -33,13 +33,29 @@ export function disableUrlState() {
   urlStateEnabled = false;
 }
 
-/** Reads `key` from the URL (`?<prefix>.<key>=`), else `fallback`. */
-export function urlState(prefix) {
+/** The URL-state prefix of one figure: `prefix-<id>` with an explicit `id` option; else
+ *  `prefix` for the first figure of its kind on the page and `prefix2`, `prefix3`, … for the
+ *  next ones in document order (lesson pages mark each figure's host with
+ *  `data-widget="<name>"` before any of them mounts, so the order does not depend on which
+ *  figure finishes loading first). Two figures of one kind never share keys. */
+export function instancePrefix(prefix, { host, widget, id } = {}) {
+  if (id !== undefined && id !== null && id !== '') return `${prefix}-${id}`;
+  if (!host || !widget || !host.isConnected) return prefix;
+  const peers = [...host.getRootNode().querySelectorAll(`[data-widget="${widget}"]`)];
+  const ordinal = peers.indexOf(host);
+  return ordinal > 0 ? `${prefix}${ordinal + 1}` : prefix;
+}
+
+/** Reads `key` from the URL (`?<prefix>.<key>=`), else `fallback`. `instance` ({host,
+ *  widget, id}) keys the state by figure (see `instancePrefix`). */
+export function urlState(prefix, instance) {
+  const key = instancePrefix(prefix, instance);
   const params = () => new URLSearchParams(location.search);
   return {
-    get(key, fallback) {
+    prefix: key,
+    get(k, fallback) {
       if (!urlStateEnabled) return fallback;
-      const v = params().get(`${prefix}.${key}`);
+      const v = params().get(`${key}.${k}`);
       if (v === null) return fallback;
       try { return JSON.parse(v); } catch { return v; }
     },
@@ -47,7 +63,7 @@ export function urlState(prefix) {
     set(state) {
       if (!urlStateEnabled) return;
       const p = params();
-      for (const [k, v] of Object.entries(state)) p.set(`${prefix}.${k}`, JSON.stringify(v));
+      for (const [k, v] of Object.entries(state)) p.set(`${key}.${k}`, JSON.stringify(v));
       history.replaceState(null, '', `${location.pathname}?${p}${location.hash}`);
     },
   };
@@ -104,8 +120,35 @@ export const fmtInt = (n) => Number(n).toLocaleString('en-US');
 /** A fixed-decimals number for display. */
 export const fmt = (v, d = 3) => (Object.is(v, -0) ? 0 : v).toFixed(d);
 
-/** An error line inside a figure (PyTorch's text); hidden when `error` is null. */
+/** An error line inside a figure: the figure's own words for it (`error.explain`, from the
+ *  worker) above PyTorch's text; hidden when `error` is null. */
 export function errorLine(node, error) {
   node.hidden = !error;
-  node.textContent = error ? (error.kind ? `${error.kind}: ${error.detail}` : String(error.message || error)) : '';
+  if (!error) {
+    node.replaceChildren();
+    return;
+  }
+  const text = error.kind ? `${error.kind}: ${error.detail}` : String(error.message || error);
+  node.replaceChildren(
+    ...(error.explain ? [el('span', { class: 'nn-explain' }, error.explain)] : []),
+    el('code', { class: 'nn-pytorch' }, text));
+}
+
+/** The parts of a figure that go out of date when its input becomes invalid: `set(note)`
+ *  greys them and says `note` above them (`data-stale` on each), `set(null)` makes them
+ *  current again. `node` is the note's element, to place above the parts. */
+export function staleParts(parts) {
+  const node = el('p', { class: 'nn-stale-note', hidden: true });
+  return {
+    node,
+    set(note) {
+      node.hidden = !note;
+      node.textContent = note || '';
+      for (const p of parts) {
+        p.classList.toggle('nn-stale', !!note);
+        if (note) p.dataset.stale = '1';
+        else delete p.dataset.stale;
+      }
+    },
+  };
 }

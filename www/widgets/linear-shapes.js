@@ -1,10 +1,10 @@
 // nn.Linear's shapes: controls for N, in, out, bias → x [N, in] · Wᵀ + b → y [N, out], the
 // parameter count and the layer's real default-initialised weights as a heat-map.
 import { el } from './common.js';
-import { field, urlState, latest, drawHeatmap, fmtShape, fmtInt, errorLine } from './lesson-kit.js';
+import { field, urlState, latest, drawHeatmap, fmtShape, fmtInt, errorLine, staleParts } from './lesson-kit.js';
 
 export async function mount(host, options = {}, { client }) {
-  const url = urlState('linear');
+  const url = urlState('linear', { host, widget: 'linear-shapes', id: options.id });
   const state = {
     n: url.get('n', options.n ?? 2),
     in: url.get('in', options.in ?? 6),
@@ -27,7 +27,10 @@ export async function mount(host, options = {}, { client }) {
   const controls = el('div', { class: 'nn-controls' },
     num('n', 'batch N', 1e9).wrap, num('in', 'in_features', 1e9).wrap, num('out', 'out_features', 1e9).wrap,
     field('bias', { type: 'checkbox', checked: state.bias }, (v) => { state.bias = v; update(); }).wrap);
-  root.append(controls, formula, el('p', {}, repr), params, err, el('div', { class: 'nn-scroll' }, heat), heatNote);
+  const reprLine = el('p', {}, repr);
+  const heatBox = el('div', { class: 'nn-scroll' }, heat);
+  const stale = staleParts([formula, reprLine, params, heatBox, heatNote]);
+  root.append(controls, err, stale.node, formula, reprLine, params, heatBox, heatNote);
   host.append(root);
 
   const compute = latest((s) => client.call('linearLayer', { n: s.n, in_features: s.in, out_features: s.out, bias: s.bias, seed: s.seed }).then((v) => ({ v }), (e) => ({ e })));
@@ -39,10 +42,12 @@ export async function mount(host, options = {}, { client }) {
     if (!r) return;
     if (r.e) {
       errorLine(err, r.e);
+      stale.set(repr.textContent ? `Out of date: below is the last layer that could be built, ${repr.textContent}.` : 'Nothing to show until the layer can be built.');
       root.dataset.state = 'error';
       return;
     }
     errorLine(err, null);
+    stale.set(null);
     const v = r.v;
     const b = state.bias ? ` + b ${fmtShape([v.y_shape[1]])}` : '';
     formula.textContent = `x ${fmtShape(v.x_shape)} · Wᵀ ${fmtShape([v.weight_shape[1], v.weight_shape[0]])}${b} → y ${fmtShape(v.y_shape)}`;

@@ -5,7 +5,8 @@
 // from its seed until it trains), or `options.layers` (a layer spec) freshly initialised.
 // Everything is computed in the worker (www/worker/modelspec.js).
 //
-// Options: {image: 0, layer: null (a layer to open at start), layers: null, seed: 0}.
+// Options: {image: 0, layer: null (a layer to open at start), layers: null, seed: 0, session
+// (the training session to show, default the trainer's), refreshLabel}.
 // State for people and tests: data-state (loading | ready | error), data-nodes,
 // data-selected, data-maps (a feature-map image was drawn for data-selected), data-source
 // (trained | fresh).
@@ -40,21 +41,25 @@ function drawTiles(canvas, t, maxW = 480, maxScale = 8) {
   g.drawImage(src, 0, 0, canvas.width, canvas.height);
 }
 
-function describeSource(s) {
-  if (s.kind === 'trained') return `Weights: the trainer's model after ${fmtInt(s.step)} steps${s.normalize ? ' (images normalised as in training)' : ''}.`;
-  if (s.step === 0) return `Weights: the trainer's model, freshly initialised (torch.manual_seed(${s.seed})), not trained yet — train it below and press “Refresh weights”.`;
+function describeSource(s, whose, untrainedHint) {
+  if (s.kind === 'trained') return `Weights: ${whose} after ${fmtInt(s.step)} steps${s.normalize ? ' (images normalised as in training)' : ''}.`;
+  if (s.step === 0) return `Weights: ${whose}, freshly initialised (torch.manual_seed(${s.seed})), not trained yet — ${untrainedHint}.`;
   return `Weights: freshly initialised (torch.manual_seed(${s.seed})).`;
 }
 
+let graphs = 0;
+
 export async function mount(host, options = {}, ctx) {
   const client = ctx.client;
+  const key = `graph-${++graphs}`; // this view's inspector in the worker
+  const session = options.session;
   const root = el('section', { class: 'nn-model-graph', 'aria-label': 'Model graph' });
   host.append(root);
   const set = (k, v) => { root.dataset[k] = String(v); };
   set('state', 'loading');
 
   const imageInput = el('input', { type: 'number', min: 0, max: 999, step: 1, value: options.image || 0 });
-  const refreshBtn = el('button', { type: 'button', 'data-action': 'refresh' }, 'Refresh weights from the trainer');
+  const refreshBtn = el('button', { type: 'button', 'data-action': 'refresh' }, options.refreshLabel || 'Refresh weights from the trainer');
   const sourceText = el('p', { class: 'nn-graph-source', role: 'status' });
   const graphSvg = svg('svg', { class: 'nn-graph-svg', role: 'group', 'aria-label': 'Layers of the model' });
   const imageCanvas = el('canvas', { width: 96, height: 96, class: 'nn-graph-image', role: 'img', 'aria-label': 'The test image' });
@@ -123,7 +128,7 @@ export async function mount(host, options = {}, ctx) {
   }
 
   async function runImage() {
-    const r = await client.call('graphRun', { index: Number(imageInput.value) || 0 });
+    const r = await client.call('graphRun', { index: Number(imageInput.value) || 0, key });
     drawTiles(imageCanvas, { ...r.image, rgba: r.image.rgba }, 96, 3);
     imageText.textContent = `Test image ${r.index}: ${r.classes[r.label]} — the model says ${r.predicted >= 0 ? r.classes[r.predicted] : '?'}`;
   }
@@ -139,7 +144,7 @@ export async function mount(host, options = {}, ctx) {
     const row = graph.rows[i];
     detailTitle.textContent = `Layer ${i}: ${row.repr}`;
     try {
-      const maps = await client.call('graphFeatureMaps', { layer: i });
+      const maps = await client.call('graphFeatureMaps', { layer: i, key });
       if (selected !== i) return;
       drawTiles(mapsCanvas, maps, 480, maps.height === 1 ? 40 : 8);
       const s = maps.shape;
@@ -147,7 +152,7 @@ export async function mount(host, options = {}, ctx) {
         ? `Output ${fmtShape(s)}: ${maps.count} of ${s[1]} feature maps of ${s[2]}×${s[3]}, each scaled to its own range (black = lowest, white = highest).`
         : `Output ${fmtShape(s)}: ${s[s.length - 1]} values as one strip (black = lowest, white = highest).`;
       if (row.type_name === 'Conv2d') {
-        const f = await client.call('graphFilters', { layer: i });
+        const f = await client.call('graphFilters', { layer: i, key });
         if (selected !== i) return;
         drawTiles(filtersCanvas, f, 480, 6);
         filtersCanvas.hidden = false;
@@ -170,10 +175,10 @@ export async function mount(host, options = {}, ctx) {
   async function load() {
     set('state', 'loading');
     errorHost.replaceChildren();
-    const args = Array.isArray(options.layers) ? { source: 'spec', layers: options.layers, seed: options.seed || 0 } : { source: 'trainer' };
+    const args = Array.isArray(options.layers) ? { source: 'spec', layers: options.layers, seed: options.seed || 0, key } : { source: 'trainer', session, key };
     const r = await client.call('graphLoad', args);
     graph = r.graph;
-    sourceText.textContent = describeSource(r.source);
+    sourceText.textContent = describeSource(r.source, options.whose || 'the trainer\'s model', options.untrainedHint || 'train it below and press “Refresh weights”');
     set('source', r.source.kind);
     renderGraph(graph);
     if (graph.error) fail(new Error(`${graph.error.kind}: ${graph.error.message} (layer ${graph.error.index})`));
@@ -196,5 +201,8 @@ export async function mount(host, options = {}, ctx) {
     fail(e);
     set('state', 'error');
   }
-  return { destroy() { root.remove(); } };
+  return {
+    refresh: () => load().catch((e) => { fail(e); set('state', 'error'); }),
+    destroy() { client.call('graphFree', { key }).catch(() => {}); root.remove(); },
+  };
 }

@@ -2,7 +2,7 @@
 // flat index. Shapes, the inferred -1, every element's multi-index and PyTorch's errors come from
 // the worker (shapeView); this file only lays the cells out.
 import { el } from './common.js';
-import { field, choice, urlState, latest, fmtShape, fmtInt, errorLine } from './lesson-kit.js';
+import { field, choice, urlState, latest, fmtShape, fmtInt, errorLine, staleParts } from './lesson-kit.js';
 
 const parseShape = (text) => {
   const parts = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -33,7 +33,7 @@ function drawTensor(shape, numel, label) {
 }
 
 export async function mount(host, options = {}, { client }) {
-  const url = urlState(`reshape${options.id ? `-${options.id}` : ''}`);
+  const url = urlState('reshape', { host, widget: 'reshape-grid', id: options.id });
   const state = {
     in_shape: url.get('in', options.in_shape ?? [2, 3, 4]),
     op: url.get('op', options.op ?? 'reshape'),
@@ -61,8 +61,10 @@ export async function mount(host, options = {}, { client }) {
   const err = el('p', { class: 'nn-error', role: 'alert', hidden: true });
   const info = el('p', { class: 'nn-hover', 'aria-live': 'polite' }, 'Hover over a cell or focus a tensor and use the arrow keys.');
   const pictures = el('div', { class: 'nn-pictures' });
+  // On an error the last valid picture stays, greyed and labelled as out of date.
+  const stale = staleParts([invariant, info, pictures]);
   root.append(el('div', { class: 'nn-controls' }, inShape.wrap, op.wrap, target.wrap, start.wrap, end.wrap), parseErr,
-    el('p', {}, call), invariant, err, info, pictures);
+    el('p', {}, call), err, stale.node, invariant, info, pictures);
   host.append(root);
 
   const compute = latest((args) => client.call('shapeView', args).then((v) => ({ v }), (e) => ({ e })));
@@ -106,12 +108,19 @@ export async function mount(host, options = {}, { client }) {
     if (!r) return;
     if (r.e) {
       errorLine(err, r.e);
+      stale.set(view
+        ? `Out of date: below is the last call that worked, x ${fmtShape(view.in_shape)} → y ${fmtShape(view.out_shape)}.`
+        : 'Nothing to draw until the shapes fit.');
       root.dataset.state = 'error';
       root.dataset.error = `${r.e.kind}: ${r.e.detail}`;
+      if (r.e.explain) root.dataset.explain = r.e.explain;
+      else delete root.dataset.explain;
       return;
     }
     errorLine(err, null);
+    stale.set(null);
     delete root.dataset.error;
+    delete root.dataset.explain;
     view = r.v;
     const prod = (s) => (s.length ? s.map(fmtInt).join(' × ') : '1');
     const inferred = view.inferred === null || view.inferred === undefined ? '' : ` (the -1 at position ${view.inferred} became ${fmtInt(view.out_shape[view.inferred])})`;

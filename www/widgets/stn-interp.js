@@ -2,13 +2,13 @@
 // its source coordinate, the four neighbours and their bilinear weights; and ∂L/∂θ computed by
 // the core in both modes (exactly zero for nearest).
 import { el } from './common.js';
-import { field, urlState, latest, drawRgba, fmt, errorLine } from './lesson-kit.js';
+import { field, urlState, latest, drawRgba, fmt, errorLine, staleParts } from './lesson-kit.js';
 import { sliders, initialParams, modeChoice } from './stn-common.js';
 
 const SCALE = 8;
 
 export async function mount(host, options = {}, { client }) {
-  const url = urlState('interp');
+  const url = urlState('interp', { host, widget: 'stn-interp', id: options.id });
   const params = initialParams(options, url);
   const state = {
     index: Number(url.get('index', options.index ?? 0)),
@@ -22,12 +22,13 @@ export async function mount(host, options = {}, { client }) {
   const detail = el('div', { class: 'nn-detail', 'aria-live': 'polite' });
   const grads = el('div', { class: 'nn-grads', 'aria-live': 'polite' });
   const err = el('p', { class: 'nn-error', role: 'alert', hidden: true });
+  const stale = staleParts([input, output, detail, grads]);
   root.append(
     el('div', { class: 'nn-controls' },
       ...sliders(['rotation', 'scale', 'tx'], params, () => update()),
       field('digit #', { type: 'number', min: 0, max: 999, step: 1, value: state.index }, (v) => { if (Number.isInteger(v) && v >= 0) { state.index = v; update(); } }).wrap,
       modeChoice(state.mode, (v) => { state.mode = v; update(); }).wrap),
-    err,
+    err, stale.node,
     el('div', { class: 'nn-pictures' },
       el('div', {}, el('h4', {}, 'input'), input),
       el('div', {}, el('h4', {}, 'output (pick a pixel)'), output)),
@@ -100,8 +101,9 @@ export async function mount(host, options = {}, { client }) {
     root.dataset.state = 'computing';
     const r = await compute();
     if (!r) return;
-    if (r.e) { errorLine(err, r.e); root.dataset.state = 'error'; return; }
+    if (r.e) { errorLine(err, r.e); stale.set('Out of date: the pictures below are from the last settings that worked.'); root.dataset.state = 'error'; return; }
     errorLine(err, null);
+    stale.set(null);
     draw(r);
     describe(r);
     root.dataset.state = 'done';

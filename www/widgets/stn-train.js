@@ -1,8 +1,11 @@
 // Training a spatial transformer: the STN tutorial's STN + classifier and the same classifier
 // alone, trained side by side in the worker on randomly distorted digits, a few steps per call.
-// Live accuracy on distorted test digits, and what the STN makes of some inputs.
+// Live loss and accuracy curves on distorted test digits, and what the STN makes of some inputs.
+// State for people and tests: data-state (ready | training | paused | done | error), data-steps,
+// data-acc-stn, data-acc-plain (the last evaluation), data-evals (evaluations drawn).
 import { el } from './common.js';
 import { drawRgba, errorLine } from './lesson-kit.js';
+import { lineChart } from './train-charts.js';
 
 export async function mount(host, options = {}, { client }) {
   const total = options.steps ?? 300;
@@ -19,12 +22,25 @@ export async function mount(host, options = {}, { client }) {
   const accPlain = el('output', { class: 'nn-acc' }, '–');
   const inputs = el('canvas', { class: 'nn-strip', role: 'img', 'aria-label': 'distorted test digits' });
   const outputs = el('canvas', { class: 'nn-strip', role: 'img', 'aria-label': 'the same digits after the spatial transformer' });
+  const charts = el('div', { class: 'nn-train-charts' });
   root.append(
     el('div', { class: 'nn-train-row' }, start, reset, bar), status, err,
     el('dl', { class: 'nn-accs' }, el('dt', {}, 'accuracy with STN'), el('dd', {}, accStn), el('dt', {}, 'accuracy without STN'), el('dd', {}, accPlain)),
+    charts,
     el('h4', {}, 'Distorted test digits'), el('div', { class: 'nn-scroll' }, inputs),
     el('h4', {}, 'After the spatial transformer'), el('div', { class: 'nn-scroll' }, outputs));
   host.append(root);
+  const SERIES = [{ label: 'with STN', color: '#c0392b' }, { label: 'without STN', color: '#1f5fbf' }];
+  const lossChart = lineChart(charts, { title: 'Training loss', x: { label: 'step', integer: true }, y: { label: 'loss' }, series: SERIES });
+  const accChart = lineChart(charts, { title: `Accuracy on ${evalCount} distorted test digits`, x: { label: 'step', integer: true }, y: { label: 'accuracy', min: 0, max: 1, percent: true }, series: SERIES, smoothing: null });
+  // What the charts show, kept here (every value comes from the worker).
+  let curve = { steps: [], stn: [], plain: [] };
+  let losses = { steps: [], stn: [], plain: [] };
+  const drawCharts = () => {
+    lossChart.update(losses.steps, [losses.stn, losses.plain]);
+    accChart.update(curve.steps, [curve.stn, curve.plain]);
+    root.dataset.evals = String(curve.steps.length);
+  };
 
   let ids = null;
   let running = false;
@@ -41,6 +57,9 @@ export async function mount(host, options = {}, { client }) {
     ids = { stn: a.id, plain: b.id };
     bar.value = 0;
     elapsed = 0;
+    curve = { steps: [], stn: [], plain: [] };
+    losses = { steps: [], stn: [], plain: [] };
+    drawCharts();
     await showTransforms();
   }
 
@@ -60,6 +79,10 @@ export async function mount(host, options = {}, { client }) {
     root.dataset.accStn = String(a.accuracy);
     root.dataset.accPlain = String(b.accuracy);
     root.dataset.steps = String(steps);
+    curve.steps.push(steps);
+    curve.stn.push(a.accuracy);
+    curve.plain.push(b.accuracy);
+    drawCharts();
     await showTransforms();
   }
 
@@ -69,6 +92,7 @@ export async function mount(host, options = {}, { client }) {
     root.dataset.state = 'training';
     let steps = Number(bar.value);
     try {
+      if (!curve.steps.length) await evaluate(steps); // where both curves start
       while (running && !destroyed && steps < total) {
         const n = Math.min(chunk, total - steps);
         const t0 = performance.now();
@@ -79,6 +103,10 @@ export async function mount(host, options = {}, { client }) {
         elapsed += performance.now() - t0;
         steps = a.steps;
         bar.value = steps;
+        losses.steps.push(steps);
+        losses.stn.push(a.loss);
+        losses.plain.push(b.loss);
+        drawCharts();
         status.textContent = `Step ${steps} of ${total} (${elapsed / 1000 < 10 ? (elapsed / 1000).toFixed(1) : Math.round(elapsed / 1000)} s): loss ${a.loss.toFixed(3)} with STN, ${b.loss.toFixed(3)} without.`;
         if (steps % evalEvery === 0 || steps === total) await evaluate(steps);
       }

@@ -1,14 +1,14 @@
 // The affine transform of a spatial transformer: sliders → θ (2×3), the sampling grid drawn over
 // the input, and the output of affine_grid + grid_sample, with align_corners and padding_mode.
 import { el } from './common.js';
-import { field, urlState, latest, drawRgba, errorLine } from './lesson-kit.js';
+import { field, urlState, latest, drawRgba, errorLine, staleParts } from './lesson-kit.js';
 import { sliders, initialParams, modeChoice, paddingChoice, thetaTable } from './stn-common.js';
 
 const SCALE = 6; // screen pixels per image pixel
 const MARGIN = 14; // image pixels shown around the input, to see dots that fall outside
 
 export async function mount(host, options = {}, { client }) {
-  const url = urlState('stn');
+  const url = urlState('stn', { host, widget: 'stn-transform', id: options.id });
   const params = initialParams(options, url);
   const state = {
     index: Number(url.get('index', options.index ?? 0)),
@@ -27,10 +27,12 @@ export async function mount(host, options = {}, { client }) {
     modeChoice(state.mode, (v) => { state.mode = v; update(); }).wrap,
     paddingChoice(state.padding_mode, (v) => { state.padding_mode = v; update(); }).wrap,
     field('align_corners', { type: 'checkbox', checked: state.align_corners }, (v) => { state.align_corners = v; update(); }).wrap);
-  root.append(controls, err, el('div', { class: 'nn-pictures' },
+  const pictures = el('div', { class: 'nn-pictures' },
     el('div', {}, el('h4', {}, 'input and sampling grid'), input),
     theta,
-    el('div', {}, el('h4', {}, 'output'), output)));
+    el('div', {}, el('h4', {}, 'output'), output));
+  const stale = staleParts([pictures]);
+  root.append(controls, err, stale.node, pictures);
   host.append(root);
 
   const compute = latest((args) => client.call('stnTransform', args).then((v) => ({ v }), (e) => ({ e })));
@@ -60,8 +62,9 @@ export async function mount(host, options = {}, { client }) {
     root.dataset.state = 'computing';
     const r = await compute({ index: state.index, params, mode: state.mode, padding_mode: state.padding_mode, align_corners: state.align_corners });
     if (!r) return;
-    if (r.e) { errorLine(err, r.e); root.dataset.state = 'error'; return; }
+    if (r.e) { errorLine(err, r.e); stale.set('Out of date: the pictures below are from the last settings that worked.'); root.dataset.state = 'error'; return; }
     errorLine(err, null);
+    stale.set(null);
     drawInput(r.v);
     drawRgba(output, r.v.out, SCALE);
     theta.replaceChildren(thetaTable(r.v.theta), el('p', { class: 'nn-note' }, `F.affine_grid(θ, (1, 1, 28, 28), align_corners=${state.align_corners ? 'True' : 'False'}) then F.grid_sample(x, grid, mode="${state.mode}", padding_mode="${state.padding_mode}")`));

@@ -14,9 +14,10 @@
 // failed: storage full, …), data-settled-step (set once a pause or stop has taken effect and
 // its checkpoint is saved).
 import { el, showError } from './common.js';
-import { drawLines, smooth } from './train-charts.js';
+import { lineChart } from './train-charts.js';
 import { deleteCheckpoint, newRun, onStorageNotice, openRun, saveCheckpoint } from '../storage/index.js';
 import { mount as mountEvaluation } from './evaluation.js';
+import { announceTraining } from './events.js';
 
 const DEFAULTS = {
   trainSize: 1000, batchSize: 32, epochs: 3, optimizer: 'adam', lr: 0.001, momentum: 0.9,
@@ -81,8 +82,7 @@ export async function mount(host, options = {}, ctx) {
   const message = el('p', { class: 'nn-train-message', role: 'status' }, '');
   // Why checkpoints are not being saved (storage full, another tab blocks it), while it lasts.
   const storageNote = el('p', { class: 'nn-train-storage', role: 'alert', hidden: true });
-  const lossCanvas = el('canvas', { width: 460, height: 180, role: 'img', 'aria-label': 'Training loss per step and smoothed' });
-  const accCanvas = el('canvas', { width: 300, height: 180, role: 'img', 'aria-label': 'Train and test accuracy per epoch' });
+  const chartsBox = el('div', { class: 'nn-train-charts' });
   const evalHost = el('div', { class: 'nn-trainer-eval' });
   root.append(
     el('fieldset', {}, el('legend', {}, 'Data'), dataStatus, drop),
@@ -93,9 +93,14 @@ export async function mount(host, options = {}, ctx) {
       field('normalise (CIFAR-10 mean/std)', c.normalize)),
     el('div', { class: 'nn-train-buttons' }, b.start, b.pause, b.resume, b.stop, b.evaluate, b.exportW, b.importW, importInput),
     progress, stats, message, storageNote,
-    el('div', { class: 'nn-train-charts' }, lossCanvas, accCanvas),
+    chartsBox,
     evalHost,
   );
+  const lossChart = lineChart(chartsBox, { title: 'Training loss', x: { label: 'step', integer: true }, y: { label: 'loss' }, series: [{ label: 'loss', color: '#1f5fbf' }] });
+  const accChart = lineChart(chartsBox, { title: 'Accuracy per epoch', x: { label: 'epoch', integer: true }, y: { label: 'accuracy', min: 0, max: 1, percent: true }, series: [{ label: 'train', color: '#27ae60' }, { label: 'test', color: '#c0392b' }], smoothing: null });
+
+  // Tells the page's other figures (the evaluation) what happened to the model.
+  const announce = (kind) => announceTraining(client, { kind, step: status ? status.step : 0, epoch: status ? status.epoch : 0 });
 
   let errorBox = null;
   const clearError = () => { if (errorBox) errorBox.remove(); errorBox = null; };
@@ -139,14 +144,8 @@ export async function mount(host, options = {}, ctx) {
     drawPending = true;
     requestAnimationFrame(() => {
       drawPending = false;
-      drawLines(lossCanvas, [
-        { values: losses, color: '#9bb7e0', width: 1, label: 'loss per step' },
-        { values: smooth(losses), color: '#1f5fbf', width: 2, label: 'smoothed' },
-      ], { yMin: 0, xLabel: 'step', yLabel: 'loss' });
-      drawLines(accCanvas, [
-        { values: history.map((h) => h.train_accuracy), color: '#27ae60', label: 'train' },
-        { values: history.map((h) => h.test_accuracy), color: '#c0392b', label: 'test' },
-      ], { yMin: 0, yMax: 1, xLabel: 'epoch', yLabel: 'accuracy' });
+      lossChart.update(losses.map((_, i) => i + 1), [losses]);
+      accChart.update(history.map((h) => h.epoch), [history.map((h) => h.train_accuracy), history.map((h) => h.test_accuracy)]);
     });
   }
 
@@ -227,6 +226,7 @@ export async function mount(host, options = {}, ctx) {
         message.textContent = `Epoch ${rec.epoch}: train loss ${rec.train_loss.toFixed(4)}, train accuracy ${(100 * rec.train_accuracy).toFixed(1)} %, test accuracy ${(100 * rec.test_accuracy).toFixed(1)} %`;
         status = await client.call('trainStatus');
         if (await checkpoint()) message.textContent += ' (checkpoint saved)';
+        if (!status.finished) announce('epoch');
       } else {
         status = { ...status, step: r.step, epoch: r.epoch, batch: r.batch, batches_per_epoch: r.batches_per_epoch };
         if (status.step - savedStep >= o.checkpointEvery) await checkpoint();
@@ -236,6 +236,7 @@ export async function mount(host, options = {}, ctx) {
       if (status.finished) {
         setState('done');
         message.textContent += ' — training finished.';
+        announce('done');
       }
     }
     // Pause and stop take effect after the running chunk: save where training stopped, then
@@ -245,6 +246,7 @@ export async function mount(host, options = {}, ctx) {
       message.textContent = saved ? SETTLED_MESSAGE[state]
         : `${state === 'paused' ? 'Paused' : 'Stopped'}; the checkpoint was not saved (see below).`;
       set('settledStep', status ? status.step : 0);
+      announce(state);
     }
   }
 
@@ -267,6 +269,7 @@ export async function mount(host, options = {}, ctx) {
     message.textContent = `Training ${status.train_len} images, ${status.parameters.toLocaleString()} parameters.`;
     setState('running');
     showStats(); draw();
+    announce('reset');
     await loop();
   }));
   b.pause.addEventListener('click', () => {
@@ -310,6 +313,7 @@ export async function mount(host, options = {}, ctx) {
     await client.call('trainImportSafetensors', { bytes, file: f.name }, { transfer: [bytes] });
     message.textContent = `Imported weights from ${f.name}.`;
     set('imported', f.name);
+    announce('imported');
   }));
 
   // Data: the project's subset by default; official CIFAR-10 files dropped or picked.
@@ -383,6 +387,7 @@ export async function mount(host, options = {}, ctx) {
     }
     showStats();
     draw();
+    announce('ready');
   });
 
   return {

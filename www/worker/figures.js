@@ -22,6 +22,21 @@ function dataset(file, wasm) {
   return datasets.get(file);
 }
 
+/** Runs `fn`; a failure carries `explain()`'s words (if any) as `error.explain`. */
+async function explained(fn, explain) {
+  try {
+    return await fn();
+  } catch (e) {
+    const words = (() => { try { return explain(); } catch { return null; } })();
+    if (words) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      err.explain = words;
+      throw err;
+    }
+    throw e;
+  }
+}
+
 function session(id) {
   const s = sessions.get(id);
   if (!s) throw new Error(`ValueError: no digit session ${id} (it was freed or never created)`);
@@ -51,7 +66,7 @@ export const figureMethods = {
   linearLayer: ({ n = 4, in_features = 8, out_features = 4, bias = true, seed = 0 } = {}, _p, wasm) =>
     wasm.linearLayer(n, in_features, out_features, bias, seed),
 
-  shapeView: (args, _p, wasm) => wasm.shapeView(args),
+  shapeView: (args, _p, wasm) => explained(() => wasm.shapeView(args), () => wasm.explainShape(args)),
 
   // Images start..start+count of a dataset, for display: {rgba, width, height, labels, classes}.
   datasetImages: async ({ file = 'cifar10-test', start = 0, count = 8 } = {}, _p, wasm) => {
@@ -64,7 +79,9 @@ export const figureMethods = {
   // flatten(imgs[:count], start_dim, end_dim) then nn.Linear(in, out): shapes and predictions.
   flattenLinear: async ({ file = 'cifar10-test', count = 64, start_dim = 1, end_dim = -1, in_features = 3072, out_features = 10, seed = 0 } = {}, _p, wasm) => {
     const ds = await dataset(file, wasm);
-    return ds.flattenLinear(count, BigInt(start_dim), BigInt(end_dim), in_features, out_features, seed);
+    const xShape = Uint32Array.from([Math.min(count, ds.len()), ...ds.dims()]);
+    return explained(() => ds.flattenLinear(count, BigInt(start_dim), BigInt(end_dim), in_features, out_features, seed),
+      () => wasm.explainFlattenLinear(xShape, start_dim, end_dim, in_features));
   },
 
   // One dataset image through affine_grid + grid_sample: theta, output (+ RGBA), grid,
@@ -90,6 +107,17 @@ export const figureMethods = {
     const id = nextSession++;
     sessions.set(id, new wasm.DigitSession(with_stn, seed, lr));
     return { id };
+  },
+
+  // Loads weights `nnbook data` trained (www/data/<file>.safetensors) into session `id`:
+  // {file, info} with digits-cnn.json's facts (steps, batch_size, seed, test_accuracy).
+  digitsLoad: async ({ id, file = 'digits-cnn' } = {}) => {
+    if (!/^[a-z0-9-]+$/.test(file)) throw new Error(`ValueError: bad weights name '${file}'`);
+    const res = await fetch(new URL(`../data/${file}.safetensors`, import.meta.url));
+    if (!res.ok) throw new Error(`OSError: could not load ${file}.safetensors (HTTP ${res.status}; run \`make data\`)`);
+    session(id).loadSafetensors(new Uint8Array(await res.arrayBuffer()), `${file}.safetensors`);
+    const meta = await fetch(new URL(`../data/${file}.json`, import.meta.url)).then((r) => (r.ok ? r.json() : null), () => null);
+    return { file: `${file}.safetensors`, info: meta };
   },
 
   digitsFree: ({ id } = {}) => {

@@ -2,16 +2,18 @@
 // (www/widgets/model-graph.js). Shapes, parameters, multiply-adds, feature maps and filter
 // tiles are all computed in wasm (src/nn/spec.rs, src/lessons/inspect.rs, tiles.rs).
 //
-// The graph view inspects the trainer's model (www/worker/training.js): its architecture
-// (ReLUs or not), its current weights and its normalisation. When no trainer session exists
-// yet, asking for its status creates one, i.e. the freshly initialised model of its seed.
+// The graph view inspects a training session's model (www/worker/training.js; the trainer's
+// unless `session` names another, e.g. the layer editor's): its architecture, its current
+// weights and its normalisation. When the session does not exist yet, asking for its status
+// creates one, i.e. the freshly initialised model of its seed. Each graph view keeps its own
+// inspector under `key`, so two views on a page never answer for each other.
 
 import { trainingMethods } from './training.js';
 import { Transfer } from './transfer.js';
 
 const TEST_FILE = 'cifar10-test';
 let testData = null; // Promise<LessonData>
-let inspector = null; // { m: ModelInspector, source }
+const inspectors = new Map(); // key -> { m: ModelInspector, source }
 
 function testSet(wasm) {
   if (!testData) {
@@ -25,7 +27,8 @@ function testSet(wasm) {
   return testData;
 }
 
-function need() {
+function need(key = 'default') {
+  const inspector = inspectors.get(key);
   if (!inspector) throw new Error('ValueError: no model to inspect yet (call graphLoad first)');
   return inspector.m;
 }
@@ -44,29 +47,30 @@ export const modelSpecMethods = {
 
   // Builds the model to inspect. source 'trainer': the trainer session's model and weights;
   // 'spec': `layers` freshly initialised from `seed`. Returns {graph, source, model_text}.
-  graphLoad: ({ source = 'trainer', layers = null, seed = 0 } = {}, _p, wasm) => {
+  graphLoad: ({ source = 'trainer', layers = null, seed = 0, session, key = 'default' } = {}, _p, wasm) => {
     let m;
     let info;
     if (source === 'spec') {
       m = new wasm.ModelInspector(JSON.stringify(layers), seed);
       info = { kind: 'fresh', seed };
     } else {
-      const status = trainingMethods.trainStatus({}, null, wasm);
+      const status = trainingMethods.trainStatus({ session }, null, wasm);
       const cfg = status.config || {};
-      m = new wasm.ModelInspector(wasm.cifar10Spec(!!cfg.relu), cfg.seed || 0);
-      m.loadSafetensors(trainingMethods.trainExportSafetensors({}, null, wasm), 'trainer weights');
+      const spec = cfg.layers ? JSON.stringify(cfg.layers) : wasm.cifar10Spec(!!cfg.relu);
+      m = new wasm.ModelInspector(spec, cfg.seed || 0);
+      m.loadSafetensors(trainingMethods.trainExportSafetensors({ session }, null, wasm), 'trainer weights');
       m.setNormalize(!!cfg.normalize);
       info = { kind: status.step > 0 ? 'trained' : 'fresh', seed: cfg.seed || 0, step: status.step, epoch: status.epoch, normalize: !!cfg.normalize };
     }
-    if (inspector) inspector.m.free();
-    inspector = { m, source: info };
+    if (inspectors.has(key)) inspectors.get(key).m.free();
+    inspectors.set(key, { m, source: info });
     return { graph: m.graph(3, 32, 32), source: info, model_text: m.printModel() };
   },
 
   // Runs test image `index` through the model: {image: {rgba, width, height}, label, predicted, classes, count}.
-  graphRun: async ({ index = 0 } = {}, _p, wasm) => {
+  graphRun: async ({ index = 0, key } = {}, _p, wasm) => {
     const ds = await testSet(wasm);
-    const m = need();
+    const m = need(key);
     const i = Math.max(0, Math.min(ds.len() - 1, index | 0));
     const x = ds.images(i, 1);
     m.run(x, 3, 32, 32);
@@ -81,8 +85,15 @@ export const modelSpecMethods = {
   },
 
   // Layer `layer`'s output for the last image as tiles: {rgba, width, height, rows, cols, shape, ...}.
-  graphFeatureMaps: ({ layer = 0 } = {}) => tiles(need().featureMaps(layer)),
+  graphFeatureMaps: ({ layer = 0, key } = {}) => tiles(need(key).featureMaps(layer)),
 
   // Conv layer `layer`'s filters as tiles.
-  graphFilters: ({ layer = 0 } = {}) => tiles(need().filters(layer)),
+  graphFilters: ({ layer = 0, key } = {}) => tiles(need(key).filters(layer)),
+
+  // Frees the inspector of a graph view that went away.
+  graphFree: ({ key = 'default' } = {}) => {
+    const had = inspectors.get(key);
+    if (had) { had.m.free(); inspectors.delete(key); }
+    return { freed: !!had };
+  },
 };
