@@ -2,32 +2,10 @@
 // key = lesson id, value = {cells: {<cell index>: {orig, text}}, savedAt}). `orig` is the
 // lesson's text when the edit was made: an edit of a cell the lesson has since changed is dropped.
 
-const DB = 'nnbook';
+import { withStore } from '../idb.js';
+
 const STORE = 'lesson-edits';
-let dbPromise = null;
-
-function open() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    });
-  }
-  return dbPromise;
-}
-
-async function tx(mode, fn) {
-  const db = await open();
-  return new Promise((resolve, reject) => {
-    const t = db.transaction(STORE, mode);
-    const req = fn(t.objectStore(STORE));
-    t.oncomplete = () => resolve(req.result);
-    t.onerror = () => reject(t.error);
-    t.onabort = () => reject(t.error);
-  });
-}
+const tx = (mode, fn) => withStore(STORE, mode, fn);
 
 /** The saved edits of `lessonId`: {<index>: {orig, text}} (empty if none or no IndexedDB). */
 export async function loadEdits(lessonId) {
