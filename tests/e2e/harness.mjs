@@ -122,3 +122,11 @@ export async function fillCell(page, index, text) {
 export function cellText(page, index) {
   return page.$eval(`.nb-cell[data-index="${index}"]`, (c) => c.nbText());
 }
+
+/** Opens the landing page's folded "This browser" panel as a reader does (a click on its
+ *  summary) once the capability check is done. */
+export async function openBrowserPanel(page) {
+  await page.waitForSelector('#capabilities[data-state="ready"]', { state: 'attached', timeout: 60000 });
+  if (!(await page.$eval('#this-browser', (d) => d.open))) await page.click('#this-browser > summary');
+  await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+}

@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { expectedChecksum, launch, ROOT, screenshot, serve } from './harness.mjs';
+import { expectedChecksum, launch, ROOT, screenshot, serve, openBrowserPanel } from './harness.mjs';
 
 const lessons = JSON.parse(readFileSync(join(ROOT, 'www/lessons/index.json'), 'utf8'));
 
 /** Opens "This browser" as a reader does (a click on its summary) and reads the panel. */
 async function readPanel(page) {
-  await page.waitForSelector('#capabilities[data-state="ready"]', { state: 'attached', timeout: 30000 });
-  if (!(await page.$eval('#this-browser', (d) => d.open))) await page.click('#this-browser > summary');
-  await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+  await openBrowserPanel(page);
   const get = (id) => page.textContent(`[data-testid="${id}"]`);
   return {
     pkg: await get('cap-pkg'), simd: await get('cap-simd'), threads: Number(await get('cap-threads')),

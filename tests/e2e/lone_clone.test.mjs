@@ -11,7 +11,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, launch, screenshot } from './harness.mjs';
+import { ROOT, launch, screenshot, openBrowserPanel } from './harness.mjs';
 import { writeCifarArchive } from './cifar_archive.mjs';
 
 const OPTIONS = { trainSize: 64, batchSize: 16, epochs: 12, optimizer: 'adam', lr: 0.003, normalize: true, storeKey: 'lone' };
@@ -90,7 +90,7 @@ describe('a clone without ../shared', () => {
   test('the landing page is served and the CIFAR-10 trainer trains on the downloaded subset', async () => {
     const page = await browser.newPage();
     await page.goto(url);
-    await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 60000 });
+    await openBrowserPanel(page);
     await page.waitForSelector('#lessons-list[data-state="ready"] a[href*="cifar10"]', { timeout: 30000 });
     await screenshot(page, 'lone-clone-landing');
     // The lesson's own trainer, as a student meets it.

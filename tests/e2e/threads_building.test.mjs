@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ROOT, expectedChecksum, launch, screenshot, serve } from './harness.mjs';
+import { ROOT, expectedChecksum, launch, screenshot, serve, openBrowserPanel } from './harness.mjs';
 
 function siteWithout(pkgParallel) {
   const root = mkdtempSync(join(tmpdir(), 'nnbook-building-'));
@@ -29,7 +29,7 @@ function status(state) {
 }
 
 async function panel(page) {
-  await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
+  await openBrowserPanel(page);
   const get = (id) => page.textContent(`[data-testid="${id}"]`);
   return { pkg: await get('cap-pkg'), threads: Number(await get('cap-threads')), fallback: await get('cap-fallback') };
 }
