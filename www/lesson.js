@@ -1,12 +1,13 @@
 // The lesson page: lesson.html?id=<id> renders www/lessons/<id>.md with runnable cells that
-// share one Python kernel; edits are kept in IndexedDB and can be shared as a link.
+// share one Python kernel; edits and the cells' last outputs are kept in the browser
+// (www/storage/) and edits can be shared as a link.
 import { getClient } from './client.js';
 import { showError } from './widgets/common.js';
 import { lessonTitle, parseLesson } from './notebook/document.js';
 import { KernelSession } from './notebook/kernel.js';
-import { debouncedSaver, loadEdits } from './notebook/persist.js';
 import { renderLesson } from './notebook/render.js';
 import { decodeCells, encodeCells } from './notebook/share.js';
+import { clearOutputs, debouncedSaver, loadEdits, loadOutputs, onStorageNotice, outputSaver } from './storage/index.js';
 import { registerOffline } from './offline.js';
 
 registerOffline();
@@ -44,20 +45,40 @@ async function sharedCells() {
 }
 
 function wireToolbar(cells, kernel, save) {
-  // Runs the cells in order and stops at the first one that does not finish cleanly, as
-  // Jupyter's "Run all" does.
-  $('nb-run-all').addEventListener('click', async () => {
-    for (const c of cells) {
-      await c.run();
-      if (c.root.dataset.state !== 'done') break;
+  // Runs the cells in order, as Jupyter's "Run all" does, past the cells whose error is the
+  // lesson (```python error); any other cell that does not finish cleanly stops it, and the
+  // toolbar says where and how many cells did not run.
+  const runAll = $('nb-run-all');
+  const runAllStatus = $('nb-runall-status');
+  runAll.addEventListener('click', async () => {
+    runAll.disabled = true;
+    runAllStatus.hidden = true;
+    article.dataset.runAll = 'running';
+    try {
+      for (const [k, c] of cells.entries()) {
+        await c.run();
+        const state = c.root.dataset.state;
+        if (state === 'done' || (state === 'error' && c.expectsError)) continue;
+        const left = cells.length - k - 1;
+        runAllStatus.textContent = `Run all stopped at cell ${k + 1}` + (left ? ` — ${left} cell${left === 1 ? '' : 's'} not run` : '');
+        runAllStatus.hidden = false;
+        article.dataset.runAll = 'stopped';
+        c.root.scrollIntoView({ block: 'nearest' });
+        return;
+      }
+      article.dataset.runAll = 'done';
+    } finally {
+      runAll.disabled = false;
     }
   });
   $('nb-stop').addEventListener('click', () => kernel.stop());
   $('nb-reset-lesson').addEventListener('click', async () => {
-    for (const c of cells) { c.setText(c.original); c.output.replaceChildren(); c.root.dataset.state = 'idle'; }
+    for (const c of cells) { c.setText(c.original); c.clearOutput(); }
+    runAllStatus.hidden = true;
     history.replaceState(null, '', location.pathname + location.search);
     save();
     await save.flush();
+    await clearOutputs(id).catch((e) => showNotice(`The saved outputs could not be cleared (${e.message}).`));
     await kernel.reset();
     showNotice('Lesson reset: the original cells are back and the kernel has no variables.');
   });
@@ -78,8 +99,16 @@ function wireToolbar(cells, kernel, save) {
   for (const b of ['nb-run-all', 'nb-reset-lesson', 'nb-share']) $(b).disabled = false;
 }
 
+// What could not be read from the browser's storage is said once; the lesson still shows.
+const unreadable = (what) => (e) => {
+  showNotice(`Your saved ${what} could not be read (${e.message}).`);
+  return {};
+};
+
 async function main() {
-  const [text, shared, saved] = await Promise.all([fetchLesson(), sharedCells(), loadEdits(id)]);
+  onStorageNotice(({ kind, message }) => showNotice(kind === 'ready' ? 'The browser\'s storage is available again: your work is saved.' : `${message}.`));
+  const [text, shared, saved, outputs] = await Promise.all([fetchLesson(), sharedCells(),
+    loadEdits(id).catch(unreadable('edits')), loadOutputs(id).catch(unreadable('outputs'))]);
   const blocks = parseLesson(text);
   const title = lessonTitle(blocks) || id;
   document.title = `nnbook — ${title}`;
@@ -116,11 +145,25 @@ async function main() {
     if (location.hash) history.replaceState(null, '', location.pathname + location.search);
     save();
   };
-  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit });
+  // Shift+Enter moves to the next cell, as in Jupyter.
+  const onRunNext = (cell) => cells[cells.indexOf(cell) + 1]?.focus();
+  const saveOutputs = outputSaver(id, () => {
+    const out = {};
+    for (const c of cells) { const o = c.lastOutput(); if (o) out[c.index] = { ...o, orig: c.original }; }
+    return out;
+  }, {
+    onSaved: () => { article.dataset.outputsSaved = String(Date.now()); },
+    onError: (e) => showNotice(`The cells' outputs could not be saved in this browser (${e.message}).`),
+  });
+  cells = renderLesson(article, blocks, texts, { kernel, client, onEdit, onRunNext, onOutput: () => saveOutputs() });
+  for (const c of cells) {
+    const o = outputs[c.index];
+    if (o && o.orig === c.original && !shared) c.showOutput(o);
+  }
   article.dataset.state = 'ready';
   article.removeAttribute('aria-busy');
   wireToolbar(cells, kernel, save);
-  window.addEventListener('pagehide', () => save.flush());
+  window.addEventListener('pagehide', () => { save.flush(); saveOutputs.flush(); });
 
   kernel.start().then(
     () => setKernel('ready', 'Python kernel ready'),

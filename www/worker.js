@@ -28,6 +28,23 @@ function withTimeout(promise, ms, what) {
   });
 }
 
+/** Why `pkg-parallel` could not be imported, when `make serve` says so in
+ * pkg-parallel/status.json (written while it builds the threaded package in the background,
+ * removed with the finished package), or when the package is simply not there; else null. */
+async function missingThreadedPackage() {
+  try {
+    const res = await fetch(new URL('./pkg-parallel/status.json', import.meta.url), { cache: 'no-store' });
+    if (res.ok) {
+      const status = await res.json();
+      if (status.state === 'building') return 'threads: being built — reload when done';
+      if (status.state === 'failed') return `threads: the threaded package failed to build (see ${status.log})`;
+    }
+    const wasm = await fetch(new URL('./pkg-parallel/nnbook_bg.wasm', import.meta.url), { method: 'HEAD', cache: 'no-store' });
+    if (wasm.status === 404) return 'threads: the threaded package pkg-parallel is not built (make build)';
+  } catch (_) { /* offline or no server: keep the import's own error */ }
+  return null;
+}
+
 async function loadPackage(options) {
   const isolated = self.crossOriginIsolated === true;
   const hasSimd = await simd();
@@ -45,7 +62,9 @@ async function loadPackage(options) {
     fallbackReason = 'this browser does not support WebAssembly threads';
   } else {
     try {
-      const mod = await import('./pkg-parallel/nnbook.js');
+      const mod = await import('./pkg-parallel/nnbook.js').catch(async (e) => {
+        throw new Error(await missingThreadedPackage() || (e && e.message) || String(e));
+      });
       await mod.default();
       // A strict CSP (no `blob:` workers) makes the pool's worker creation fail silently;
       // the violation event says so at once instead of after the timeout.
@@ -56,7 +75,8 @@ async function loadPackage(options) {
       wasm = mod;
       return { pkg: 'pkg-parallel', isolated, hasSimd, hasThreads, fallbackReason };
     } catch (e) {
-      fallbackReason = `thread pool failed to start: ${e && e.message ? e.message : e}`;
+      const text = e && e.message ? e.message : String(e);
+      fallbackReason = text.startsWith('threads: ') ? text : `thread pool failed to start: ${text}`;
     }
   }
   const mod = await import('./pkg/nnbook.js');

@@ -1,4 +1,4 @@
-//! The native CLI: `nnbook info | golden FILE... | data ... | train ... | bench ...`.
+//! The native CLI: `nnbook info | golden FILE... | compat DIR | data ... | train ... | bench ...`.
 
 #[cfg(not(target_arch = "wasm32"))]
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ fn main() {}
 #[cfg(not(target_arch = "wasm32"))]
 fn usage() -> ExitCode {
     eprintln!(
-        "usage: nnbook <info | golden FILE... | data [--help] | train [--help] | bench [--help]>"
+        "usage: nnbook <info | golden FILE... | compat DIR [--data DIR] | data [--help] | train [--help] | bench [--help]>"
     );
     ExitCode::from(2)
 }
@@ -36,6 +36,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
+        Some("compat") if args.len() > 1 => compat(&args[1..]),
         Some("data") => match nnbook::data::make::run_cli(&args[1..]) {
             Ok(None) => ExitCode::SUCCESS,
             // The data's first use: the STN lesson's digit CNN, trained here so the figure
@@ -86,5 +87,32 @@ fn main() -> ExitCode {
             }
         }
         _ => usage(),
+    }
+}
+
+/// `nnbook compat DIR [--data DIR]`: runs the compatibility corpus (src/compat) and prints the
+/// report. It succeeds whatever the pass rate (the ratchet is tests/compat_corpus.rs); it fails
+/// only when the corpus cannot be read or a cell panicked.
+#[cfg(not(target_arch = "wasm32"))]
+fn compat(args: &[String]) -> ExitCode {
+    let data = match args {
+        [_, flag, dir] if flag == "--data" => std::path::PathBuf::from(dir),
+        [_] => std::path::PathBuf::from("www/data"),
+        _ => return usage(),
+    };
+    match nnbook::compat::run_corpus(std::path::Path::new(&args[0]), &data) {
+        Ok(files) => {
+            let report = nnbook::compat::report::Report { files: &files };
+            print!("{report}");
+            if report.totals().panics > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("nnbook compat: {e}");
+            ExitCode::FAILURE
+        }
     }
 }

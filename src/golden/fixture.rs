@@ -1,4 +1,4 @@
-//! The fixture format of `GOLDEN-SCHEMA.md` as serde types, with checks that turn a malformed
+//! The fixture format of `docs/GOLDEN-SCHEMA.md` as serde types, with checks that turn a malformed
 //! file or case into a clear message naming the file and the case.
 //!
 //! A file is read in two steps: [`parse_file`] checks the header and returns each case as raw

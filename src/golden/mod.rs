@@ -1,4 +1,4 @@
-//! The golden runner: checks fixtures written by real PyTorch (`../shared/GOLDEN-SCHEMA.md`)
+//! The golden runner: checks fixtures written by real PyTorch (`docs/GOLDEN-SCHEMA.md`)
 //! against nnbook's own public API.
 //!
 //! [`run_files`] reads each file, runs every case through the op it names and prints one line

@@ -47,6 +47,7 @@ const BUILTINS: &[&str] = &[
     "enumerate",
     "zip",
     "isinstance",
+    "type",
     "round",
     "repr",
     "super",
@@ -190,6 +191,7 @@ pub fn iter_values(v: &Value) -> PyResult<Box<dyn Iterator<Item = Value>>> {
             }
             Box::new(ps.into_iter().map(|(_, p)| p))
         }
+        Value::Module(m) => Box::new(super::nn_api::module_iter(m)?.into_iter()),
         Value::Dataset(d) => super::data_api::dataset_iter(d)?,
         Value::Loader(l) => super::data_api::loader_iter(l)?,
         Value::Iter(it) => {
@@ -1083,6 +1085,12 @@ pub fn call_builtin(interp: &mut Interp, name: &'static str, args: Args) -> PyRe
             }
         }
         "show" => super::image_api::show(interp, args),
+        "type" => {
+            if args.pos.len() != 1 || !args.kw.is_empty() {
+                return Err(PyErr::unsupported("type() with other than one argument"));
+            }
+            Ok(args.pos[0].type_of())
+        }
         "isinstance" => {
             let v = args.req(0, "obj", "isinstance")?.clone();
             let cls = args.req(1, "class_or_tuple", "isinstance")?.clone();

@@ -13,8 +13,28 @@ pub struct PyErr {
     pub class: String,
     /// The message (PyTorch's or Python's exact text).
     pub message: String,
-    /// The 1-based line of the cell whose top-level statement raised it.
+    /// The 1-based line of the running cell where it was raised: the innermost statement of
+    /// the cell's own code (inside a `for`/`if`/`with` block, the line in the block), as
+    /// Python's traceback gives it for the cell's frame.
     pub line: Option<usize>,
+    /// Python's traceback, outermost frame first (empty for syntax errors).
+    pub traceback: Vec<TraceFrame>,
+    /// While unwinding: the call depth of the innermost frame recorded so far.
+    recorded_depth: Option<usize>,
+}
+
+/// One frame of a traceback: where a statement that raised is, as IPython prints it
+/// (`Cell In[4], line 12, in forward`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceFrame {
+    /// The execution count of the cell whose code it is (`In[n]`).
+    pub cell: u64,
+    /// The 1-based line in that cell.
+    pub line: usize,
+    /// The function, or `None` at the cell's top level.
+    pub function: Option<String>,
+    /// The text of that line, trimmed.
+    pub code: String,
 }
 
 impl PyErr {
@@ -24,6 +44,8 @@ impl PyErr {
             class: class.to_string(),
             message: message.into(),
             line: None,
+            traceback: Vec::new(),
+            recorded_depth: None,
         }
     }
     /// `TypeError: <message>`.
@@ -57,6 +79,35 @@ impl PyErr {
     pub fn at_line(mut self, line: usize) -> PyErr {
         self.line.get_or_insert(line);
         self
+    }
+    /// Records the statement that was running at call depth `depth` (0 = the cell's top
+    /// level) as the error unwinds through it; only the innermost statement of each depth is
+    /// kept. At depth 0 it also sets [`PyErr::line`].
+    pub fn unwind_through(mut self, depth: usize, frame: TraceFrame) -> PyErr {
+        if self.recorded_depth.is_some_and(|d| d <= depth) {
+            return self;
+        }
+        self.recorded_depth = Some(depth);
+        if depth == 0 {
+            self.line.get_or_insert(frame.line);
+        }
+        self.traceback.insert(0, frame);
+        self
+    }
+    /// The traceback as Python prints it (the last line is [`PyErr::last_line`]).
+    pub fn traceback_text(&self) -> String {
+        let mut out = String::from("Traceback (most recent call last):\n");
+        for f in &self.traceback {
+            out += &format!("  Cell In[{}], line {}", f.cell, f.line);
+            if let Some(name) = &f.function {
+                out += &format!(", in {name}");
+            }
+            out += "\n";
+            if !f.code.is_empty() {
+                out += &format!("    {}\n", f.code);
+            }
+        }
+        out + &self.last_line()
     }
     /// The last line Jupyter shows: `RuntimeError: <message>`.
     pub fn last_line(&self) -> String {

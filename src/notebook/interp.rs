@@ -4,11 +4,12 @@
 //! in locals, then the notebook's globals, then the builtins (no closures, no `global`).
 use super::args::{to_int, Args};
 use super::builtins;
-use super::error::{PyErr, PyResult};
+use super::error::{PyErr, PyResult, TraceFrame};
 use super::nn_api;
 use super::torch_api;
 use super::value::{ClassObj, FuncObj, ModKind, Value};
 use rustpython_ruff_python_ast::{self as ast, Expr, Stmt};
+use rustpython_ruff_text_size::Ranged;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -28,6 +29,24 @@ pub struct Frame {
     pub locals: Option<HashMap<String, Value>>,
 }
 
+/// The code being run at one call depth: its source text (a cell's), the execution count of
+/// that cell and the function (`None` at the cell's top level), for tracebacks.
+#[derive(Clone, Debug)]
+pub struct CodeCtx {
+    pub src: Rc<str>,
+    pub cell: u64,
+    pub function: Option<String>,
+}
+
+/// The 1-based line of byte `offset` in `src`.
+pub fn line_of(src: &str, offset: usize) -> usize {
+    src.as_bytes()[..offset.min(src.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 /// The interpreter state that lives across cells.
 pub struct Interp {
     pub globals: HashMap<String, Value>,
@@ -42,6 +61,8 @@ pub struct Interp {
     pub images: Vec<super::CellImage>,
     /// Registered dataset files, decoded, by name (see [`super::DATASET_NAMES`]).
     pub datasets: HashMap<String, Rc<crate::data::Dataset>>,
+    /// The code running at each call depth (the cell at 0), innermost last.
+    pub code: Vec<CodeCtx>,
     depth: usize,
 }
 
@@ -92,6 +113,7 @@ impl Interp {
             interrupt: None,
             images: Vec::new(),
             datasets: HashMap::new(),
+            code: Vec::new(),
             depth: 0,
         }
     }
@@ -127,8 +149,37 @@ impl Interp {
         Ok(Flow::Normal)
     }
 
-    /// Runs one statement.
+    /// Runs one statement; an error records it in its traceback.
     pub fn exec(&mut self, s: &Stmt, f: &mut Frame) -> PyResult<Flow> {
+        self.exec_stmt(s, f).map_err(|e| self.trace(e, s))
+    }
+
+    /// Adds the statement `at` of the code running now to the traceback of `e` (only the
+    /// innermost statement of each call depth is kept).
+    pub fn trace(&self, e: PyErr, at: &impl Ranged) -> PyErr {
+        let Some(ctx) = self.code.last() else {
+            return e;
+        };
+        let start = at.start().to_usize().min(ctx.src.len());
+        let line = line_of(&ctx.src, start);
+        let code = ctx.src[..start]
+            .rfind('\n')
+            .map_or(&ctx.src[..], |i| &ctx.src[i + 1..])
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        let frame = TraceFrame {
+            cell: ctx.cell,
+            line,
+            function: ctx.function.clone(),
+            code,
+        };
+        e.unwind_through(self.code.len() - 1, frame)
+    }
+
+    fn exec_stmt(&mut self, s: &Stmt, f: &mut Frame) -> PyResult<Flow> {
         self.step()?;
         match s {
             Stmt::Expr(e) => {
@@ -331,9 +382,15 @@ impl Interp {
                 None => None,
             });
         }
+        let (src, cell) = match self.code.last() {
+            Some(c) => (c.src.clone(), c.cell),
+            None => (Rc::from(""), 0),
+        };
         Ok(FuncObj {
             name: d.name.id.to_string(),
             def: Rc::new(d.clone()),
+            src,
+            cell,
             defaults,
             kwonly_defaults,
         })
@@ -699,12 +756,18 @@ impl Interp {
                 )),
                 _ => Err(PyErr::unsupported(format!("super().{name}"))),
             },
+            Value::Class(c) if name == "__name__" || name == "__qualname__" => {
+                Ok(Value::str(c.name.as_str()))
+            }
             Value::Class(c) => c
                 .methods
                 .get(name)
                 .cloned()
                 .ok_or_else(|| no_attr(obj, name)),
             Value::Func(fu) if name == "__name__" => Ok(Value::str(fu.name.as_str())),
+            Value::Type(n) if name == "__name__" || name == "__qualname__" => {
+                Ok(Value::Str(n.clone()))
+            }
             Value::Dataset(d) => super::data_api::dataset_attr(d, name, obj),
             Value::Loader(l) => super::data_api::loader_attr(l, name, obj),
             _ => Err(no_attr(obj, name)),
@@ -855,7 +918,13 @@ impl Interp {
             locals: Some(locals),
         };
         self.depth += 1;
+        self.code.push(CodeCtx {
+            src: fu.src.clone(),
+            cell: fu.cell,
+            function: Some(fu.name.clone()),
+        });
         let r = self.exec_block(&fu.def.body, &mut frame);
+        self.code.pop();
         self.depth -= 1;
         match r? {
             Flow::Return(v) => Ok(v),

@@ -30,9 +30,9 @@ pub mod torch_api;
 pub mod value;
 
 pub use error::PyErr;
-use interp::{Frame, Interp};
+use interp::{line_of, CodeCtx, Frame, Interp};
 use rustpython_ruff_python_ast::Stmt;
-use rustpython_ruff_text_size::Ranged;
+use std::rc::Rc;
 use value::Value;
 
 /// What a cell produced.
@@ -44,6 +44,8 @@ pub struct CellOutput {
     pub error: Option<PyErr>,
     /// Pictures the cell showed (`show(t)`, `plt.imshow(t)`), in order.
     pub images: Vec<CellImage>,
+    /// The kernel's count of cells run so far, this one included (Jupyter's `In [n]`).
+    pub execution_count: u64,
 }
 
 /// A picture a cell produced: `width × height` RGBA pixels, row-major, 4 bytes a pixel.
@@ -76,6 +78,7 @@ pub fn datasets_needed(src: &str) -> Vec<&'static str> {
 /// A notebook kernel: the globals shared by its cells.
 pub struct Notebook {
     interp: Interp,
+    execution_count: u64,
 }
 
 impl Default for Notebook {
@@ -84,20 +87,13 @@ impl Default for Notebook {
     }
 }
 
-fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
-}
-
 impl Notebook {
     /// A fresh kernel (empty globals, PyTorch's default seed as in a new Python process).
     pub fn new() -> Notebook {
         crate::rng::manual_seed(67280421310721);
         Notebook {
             interp: Interp::new(),
+            execution_count: 0,
         }
     }
 
@@ -165,6 +161,12 @@ impl Notebook {
     /// Runs one cell. Never panics on any input: syntax errors, unsupported constructs and
     /// runtime errors come back in [`CellOutput::error`] with the cell line.
     pub fn run_cell(&mut self, src: &str) -> CellOutput {
+        self.execution_count += 1;
+        self.interp.code = vec![CodeCtx {
+            src: Rc::from(src),
+            cell: self.execution_count,
+            function: None,
+        }];
         self.interp.stdout.clear();
         self.interp.images.clear();
         self.interp.steps = 0;
@@ -174,25 +176,26 @@ impl Notebook {
                 let line = line_of(src, e.location.start().to_usize());
                 Some(PyErr::new("SyntaxError", e.error.to_string()).at_line(line))
             }
-            Ok(parsed) => self.run_stmts(src, parsed.suite()).err(),
+            Ok(parsed) => self.run_stmts(parsed.suite()).err(),
         };
+        self.interp.code.clear();
         CellOutput {
             stdout: std::mem::take(&mut self.interp.stdout),
             error,
             images: std::mem::take(&mut self.interp.images),
+            execution_count: self.execution_count,
         }
     }
 
-    fn run_stmts(&mut self, src: &str, body: &[Stmt]) -> Result<(), PyErr> {
+    fn run_stmts(&mut self, body: &[Stmt]) -> Result<(), PyErr> {
         let mut frame = Frame { locals: None };
         for (i, s) in body.iter().enumerate() {
-            let line = line_of(src, s.start().to_usize());
             let last = i + 1 == body.len();
             if let (true, Stmt::Expr(e)) = (last, s) {
                 let v = self
                     .interp
                     .eval(&e.value, &mut frame)
-                    .map_err(|e| e.at_line(line))?;
+                    .map_err(|err| self.interp.trace(err, s))?;
                 if !matches!(v, Value::None) {
                     let r = repr::py_repr(&v);
                     self.interp.stdout.push_str(&r);
@@ -200,9 +203,7 @@ impl Notebook {
                 }
                 continue;
             }
-            self.interp
-                .exec(s, &mut frame)
-                .map_err(|e| e.at_line(line))?;
+            self.interp.exec(s, &mut frame)?;
         }
         Ok(())
     }

@@ -570,6 +570,18 @@ pub fn sequential_item(m: &ModRef, i: &Value) -> PyResult<Value> {
     }
 }
 
+/// `for layer in net` for an `nn.Sequential`: its children in order (a snapshot, as
+/// PyTorch's iterator over `_modules`).
+pub fn module_iter(m: &ModRef) -> PyResult<Vec<Value>> {
+    match &m.borrow().kind {
+        ModKind::Sequential(c) => Ok(c.iter().map(|c| Value::Module(c.clone())).collect()),
+        _ => Err(PyErr::type_error(format!(
+            "'{}' object is not iterable",
+            module_class_name(&m.borrow())
+        ))),
+    }
+}
+
 /// `len(net)` for an `nn.Sequential`.
 pub fn module_len(m: &ModRef) -> PyResult<usize> {
     match &m.borrow().kind {

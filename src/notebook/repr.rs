@@ -82,6 +82,7 @@ fn py_str_inner(v: &Value, _repr: bool) -> String {
         Value::Namespace(n) => format!("<module '{n}'>"),
         Value::Super(_) => "<super>".into(),
         Value::NoGrad => "<torch.autograd.grad_mode.no_grad>".into(),
+        Value::Type(name) => format!("<class '{}'>", qualified_type_name(name)),
         Value::DType(d) => d.name().into(),
         Value::Dataset(d) => d.repr(),
         Value::Transform(t) => t.repr(),
@@ -376,4 +377,30 @@ fn tensor_str(
             format!("[{}]", slices.join(&sep))
         }
     }
+}
+
+/// The module path Python prints for a class nnbook names by `__name__` (`type(x)` repr):
+/// PyTorch's layers live in `torch.nn.modules.<family>`.
+fn qualified_type_name(name: &str) -> String {
+    let family = match name {
+        "Tensor" => return "torch.Tensor".into(),
+        "Size" => return "torch.Size".into(),
+        "Linear" => "linear",
+        "Conv2d" => "conv",
+        "MaxPool2d" | "AvgPool2d" | "AdaptiveAvgPool2d" => "pooling",
+        "ReLU" | "Softmax" | "LogSoftmax" | "Sigmoid" | "Tanh" | "MultiheadAttention" => {
+            "activation"
+        }
+        "Flatten" => "flatten",
+        "Dropout" | "Dropout2d" => "dropout",
+        "BatchNorm1d" | "BatchNorm2d" => "batchnorm",
+        "LayerNorm" => "normalization",
+        "Sequential" => "container",
+        "Embedding" => "sparse",
+        "RNN" | "LSTM" | "GRU" => "rnn",
+        "TransformerEncoderLayer" => "transformer",
+        "CrossEntropyLoss" | "MSELoss" | "NLLLoss" => "loss",
+        _ => return name.into(),
+    };
+    format!("torch.nn.modules.{family}.{name}")
 }

@@ -174,6 +174,9 @@ pub struct OptimObj {
 pub struct FuncObj {
     pub name: String,
     pub def: Rc<ast::StmtFunctionDef>,
+    /// The source of the cell that defined it and that cell's execution count (tracebacks).
+    pub src: Rc<str>,
+    pub cell: u64,
     pub defaults: Vec<Option<Value>>,
     pub kwonly_defaults: Vec<Option<Value>>,
 }
@@ -229,6 +232,8 @@ pub enum Value {
     Loader(Rc<super::data_api::LoaderObj>),
     /// An iterator (`iter(loader)`, `enumerate(...)`, `zip(...)`): consumed as it is read.
     Iter(Rc<IterObj>),
+    /// `type(v)`: the class, by its `__name__` (see [`Value::type_of`]).
+    Type(Rc<str>),
 }
 
 /// A lazily evaluated iterator shared by every reference to it (as Python's iterators are).
@@ -276,6 +281,18 @@ impl Value {
         Value::Tensor(Rc::new(TensorVal::with_dtype(t, dtype)))
     }
 
+    /// `type(v)`: a class written in a cell is itself; anything else is named by
+    /// [`Value::type_name`].
+    pub fn type_of(&self) -> Value {
+        match self {
+            Value::Module(m) => match &m.borrow().kind {
+                ModKind::User { class, .. } => Value::Class(class.clone()),
+                _ => Value::Type(self.type_name().into()),
+            },
+            _ => Value::Type(self.type_name().into()),
+        }
+    }
+
     /// The name `type(v).__name__` gives, as Python's error messages use it.
     pub fn type_name(&self) -> String {
         match self {
@@ -303,6 +320,7 @@ impl Value {
             Value::Namespace(_) => "module".into(),
             Value::Super(_) => "super".into(),
             Value::NoGrad => "no_grad".into(),
+            Value::Type(_) => "type".into(),
             Value::DType(_) => "dtype".into(),
             Value::Dataset(d) => d.class_name().into(),
             Value::Transform(t) => t.class_name().into(),

@@ -26,7 +26,8 @@ fn set(obj: &Object, key: &str, value: &JsValue) -> Result<(), JsError> {
         })
 }
 
-/// `{stdout, error: null | {kind, message, line}, images: [{width, height, rgba, caption}]}`.
+/// `{stdout, error: null | {kind, message, line, traceback: [{cell, line, function, code}]},
+/// images: [{width, height, rgba, caption}], executionCount}`.
 fn output_to_js(out: CellOutput) -> Result<JsValue, JsError> {
     let result = Object::new();
     set(&result, "stdout", &JsValue::from_str(&out.stdout))?;
@@ -40,6 +41,20 @@ fn output_to_js(out: CellOutput) -> Result<JsValue, JsError> {
                 .line
                 .map_or(JsValue::NULL, |l| JsValue::from_f64(l as f64));
             set(&o, "line", &line)?;
+            let frames = Array::new();
+            for f in &e.traceback {
+                let fo = Object::new();
+                set(&fo, "cell", &JsValue::from_f64(f.cell as f64))?;
+                set(&fo, "line", &JsValue::from_f64(f.line as f64))?;
+                let function = f
+                    .function
+                    .as_deref()
+                    .map_or(JsValue::NULL, JsValue::from_str);
+                set(&fo, "function", &function)?;
+                set(&fo, "code", &JsValue::from_str(&f.code))?;
+                frames.push(&fo);
+            }
+            set(&o, "traceback", &frames)?;
             o.into()
         }
     };
@@ -54,6 +69,11 @@ fn output_to_js(out: CellOutput) -> Result<JsValue, JsError> {
         images.push(&o);
     }
     set(&result, "images", &images)?;
+    set(
+        &result,
+        "executionCount",
+        &JsValue::from_f64(out.execution_count as f64),
+    )?;
     Ok(result.into())
 }
 

@@ -66,6 +66,17 @@ export async function launch(options = {}) {
 
 export async function screenshot(page, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
+  // Scroll through the page as a reader would, so that lazily measured parts (the cells'
+  // editors measure their lines when they come into view) are drawn as a reader sees them.
+  await page.evaluate(async () => {
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight / 2) {
+      scrollTo(0, y);
+      await frame();
+    }
+    scrollTo(0, 0);
+    await frame();
+  });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
@@ -97,4 +108,17 @@ export async function a11yViolations(page) {
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).join(', ')}`);
+}
+
+/** Replaces the code of lesson cell `index` as a reader would (select all in its editor, type). */
+export async function fillCell(page, index, text) {
+  await page.locator(`.nb-cell[data-index="${index}"] .cm-content`).click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText(text);
+}
+
+/** The code lesson cell `index` shows now. */
+export function cellText(page, index) {
+  return page.$eval(`.nb-cell[data-index="${index}"]`, (c) => c.nbText());
 }

@@ -4,7 +4,7 @@
 // RNN's seed) changes its pixels. No console errors.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, screenshot, serve } from './harness.mjs';
+import { cellText, fillCell, launch, screenshot, serve } from './harness.mjs';
 
 const cell = (i) => `.nb-cell[data-index="${i}"]`;
 const FINISHED = ['done', 'error', 'stopped'];
@@ -68,10 +68,9 @@ describe('layers lesson', () => {
     // Edit the dropout cell (p) and the RNN cell (seed): their pictures change.
     for (const [i, from, to] of [[3, 'p=0.5', 'p=0.2'], [7, 'manual_seed(0)', 'manual_seed(5)']]) {
       const before = await picture(page, i);
-      const area = page.locator(`${cell(i)} textarea`);
-      const src = await area.inputValue();
+      const src = await cellText(page, i);
       assert.ok(src.includes(from), `cell ${i} has ${from}`);
-      await area.fill(src.replace(from, to));
+      await fillCell(page, i, src.replace(from, to));
       await page.click(`${cell(i)} .nb-run`);
       await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'running'
         || document.querySelector(sel)?.dataset.state === 'done', cell(i), { timeout: 30000 });

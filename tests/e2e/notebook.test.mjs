@@ -3,7 +3,7 @@
 // without (Stop restarts the worker).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { launch, screenshot, serve } from './harness.mjs';
+import { cellText, fillCell, launch, screenshot, serve } from './harness.mjs';
 
 const cell = (i) => `.nb-cell[data-index="${i}"]`;
 const FINISHED = ['done', 'error', 'stopped'];
@@ -39,9 +39,9 @@ describe('lesson page (cross-origin isolated)', () => {
     assert.match(await outputText(page, 0), /tensor\(\[\[1\., 1\., 1\.\],/);
 
     // Type into cell 1 and run it with Shift+Enter: state carries over from cell 0 (torch).
-    const area = page.locator(`${cell(1)} textarea`);
+    const area = page.locator(`${cell(1)} .cm-content`);
     await area.fill('');
-    await area.type('imgs = torch.ones(64, 3, 32, 32)\noutput = torch.reshape(imgs, (1, 1, 1, -1))\nprint(output.shape)');
+    await area.pressSequentially('imgs = torch.ones(64, 3, 32, 32)\noutput = torch.reshape(imgs, (1, 1, 1, -1))\nprint(output.shape)');
     await area.press('Shift+Enter');
     assert.equal(await waitFinished(page, 1), 'done');
     assert.equal((await page.textContent(`${cell(1)} .nb-stdout`)).trim(), 'torch.Size([1, 1, 1, 196608])');
@@ -135,24 +135,23 @@ describe('lesson page (cross-origin isolated)', () => {
   test('edits persist across reloads; Reset restores the lesson text', async () => {
     const page = await browser.newPage();
     await openTour(page, server.url);
-    const area = page.locator(`${cell(2)} textarea`);
-    const original = await area.inputValue();
-    await area.fill('print("edited cell")');
+    const original = await cellText(page, 2);
+    await fillCell(page, 2, 'print("edited cell")');
     await page.waitForSelector('#lesson[data-saved]');
     await page.reload();
     await page.waitForSelector('#lesson[data-state="ready"]');
-    assert.equal(await page.locator(`${cell(2)} textarea`).inputValue(), 'print("edited cell")');
+    assert.equal(await cellText(page, 2), 'print("edited cell")');
     assert.equal(await page.isVisible(`${cell(2)} .nb-edited`), true);
     assert.equal(await page.isVisible(`${cell(1)} .nb-edited`), false);
 
     await page.click(`${cell(2)} .nb-reset`);
-    assert.equal(await page.locator(`${cell(2)} textarea`).inputValue(), original);
+    assert.equal(await cellText(page, 2), original);
     assert.equal(await page.isVisible(`${cell(2)} .nb-edited`), false);
     await page.waitForFunction(() => document.querySelector('#lesson').dataset.saved);
     await page.waitForTimeout(600); // the debounced save of the reset
     await page.reload();
     await page.waitForSelector('#lesson[data-state="ready"]');
-    assert.equal(await page.locator(`${cell(2)} textarea`).inputValue(), original);
+    assert.equal(await cellText(page, 2), original);
     assert.deepEqual(page.consoleErrors, []);
   });
 
@@ -160,7 +159,7 @@ describe('lesson page (cross-origin isolated)', () => {
     const page = await browser.newPage();
     await openTour(page, server.url);
     const shared = 'x = torch.arange(6)\nprint(x.reshape(2, 3))';
-    await page.locator(`${cell(1)} textarea`).fill(shared);
+    await fillCell(page, 1, shared);
     await page.click('#nb-share');
     await page.waitForFunction(() => document.querySelector('#nb-share-url').value.includes('#cells='));
     const link = await page.inputValue('#nb-share-url');
@@ -172,7 +171,7 @@ describe('lesson page (cross-origin isolated)', () => {
       const other = await fresh.newPage();
       await other.goto(link);
       await other.waitForSelector('#lesson[data-state="ready"]');
-      assert.equal(await other.locator(`${cell(1)} textarea`).inputValue(), shared);
+      assert.equal(await cellText(other, 1), shared);
       assert.equal(await other.isVisible(`${cell(1)} .nb-edited`), true);
       assert.match(await other.textContent('#nb-notice'), /shared link/);
       assert.deepEqual(other.consoleErrors, []);
@@ -184,7 +183,7 @@ describe('lesson page (cross-origin isolated)', () => {
   test('Stop ends an endless loop and the page stays responsive', async (t) => {
     const page = await browser.newPage();
     await openTour(page, server.url);
-    await page.locator(`${cell(3)} textarea`).fill('while True:\n    pass');
+    await fillCell(page, 3, 'while True:\n    pass');
     await page.click(`${cell(3)} .nb-run`);
     await page.waitForSelector(`${cell(3)}[data-state="running"]`);
     await page.click(`${cell(3)} .nb-stop`);
@@ -208,7 +207,7 @@ describe('lesson page without COOP/COEP', () => {
     await openTour(page, server.url);
     await page.click(`${cell(0)} .nb-run`);
     assert.equal(await waitFinished(page, 0), 'done');
-    await page.locator(`${cell(3)} textarea`).fill('i = 0\nwhile True:\n    i += 1\n    i -= 1');
+    await fillCell(page, 3, 'i = 0\nwhile True:\n    i += 1\n    i -= 1');
     await page.click(`${cell(3)} .nb-run`);
     await page.waitForSelector(`${cell(3)}[data-state="running"]`);
     await page.click(`${cell(3)} .nb-stop`);
@@ -222,7 +221,7 @@ describe('lesson page without COOP/COEP', () => {
       // torch was imported in the old kernel: the new one does not know it.
       await page.click(`${cell(1)} .nb-run`);
       assert.equal(await waitFinished(page, 1), 'error');
-      assert.match(await outputText(page, 1), /^NameError: name 'torch' is not defined/);
+      assert.match(await page.textContent(`${cell(1)} .nb-error`), /^NameError: name 'torch' is not defined/);
     } else {
       assert.match(text, /step budget/); // the loop ended by itself before Stop was clicked
     }

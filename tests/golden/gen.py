@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Write nnbook's golden fixtures (tests/golden/*.json) with real PyTorch.
 
-Format: ../shared/GOLDEN-SCHEMA.md (schema_version 1). Every number in the fixtures is computed
+Format: docs/GOLDEN-SCHEMA.md (schema_version 1). Every number in the fixtures is computed
 here by PyTorch on CPU in float32 with one thread, deterministic algorithms and fixed seeds, so
 running this script twice writes byte-identical files.
 
 Regenerate (from the repository root):
-    bash ../shared/tools/torch-cpu-venv.sh .venv-torch && .venv-torch/bin/python tests/golden/gen.py
+    scripts/torch-venv.sh && "${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" tests/golden/gen.py
 
 Tolerances are chosen per tensor (see `fit_tol`): a floor that models the rounding of a float32
 implementation summing in a different order, raised if needed so that PyTorch's own float32
@@ -28,7 +28,8 @@ import torch.nn.functional as F
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCRIPT = "tests/golden/gen.py"
-DATA_DIR = os.environ.get("NNBOOK_DATA", os.path.join(ROOT, "..", "shared", "data"))
+# The sprite PNGs of real CIFAR-10 images (the same folder `make data` reads).
+DATA_DIR = os.environ.get("NNBOOK_DATA_SRC") or os.path.join(ROOT, "..", "shared", "data")
 EPS32 = float(np.finfo(np.float32).eps)
 TOLERANCE_RULE = "|actual - expected| <= atol + rtol * |expected|, elementwise"
 
@@ -867,6 +868,10 @@ def read_png_rows(path, rows):
 
 
 def cifar_batch(n=4):
+    if not os.path.isfile(os.path.join(DATA_DIR, "cifar10", "cifar10_batch_0.png")):
+        sys.exit(f"gen.py: the real CIFAR-10 sprites are not in {DATA_DIR}/cifar10: set "
+                 "NNBOOK_DATA_SRC=DIR to a folder with cifar10/cifar10_batch_0.png and "
+                 "cifar10/cifar10_labels.json (the project keeps them in ../shared/data)")
     rows = read_png_rows(os.path.join(DATA_DIR, "cifar10", "cifar10_batch_0.png"), n)
     x = torch.from_numpy(rows.reshape(n, 32, 32, 3).transpose(0, 3, 1, 2).copy()).float() / 255.0
     with open(os.path.join(DATA_DIR, "cifar10", "cifar10_labels.json")) as f:

@@ -7,7 +7,7 @@ initialisation and print() text for a seed), layer_errors.json (exact error text
 
 Same format, helpers and tolerance rule as gen.py (imported from beside this file); run from the
 repository root:
-    .venv-torch/bin/python tests/golden/gen_layers.py
+    "${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" tests/golden/gen_layers.py
 
 Layer cases carry the module's constructor arguments (PyTorch's keyword names) as `params` and
 its parameters by state_dict name among the `inputs`, so the runner builds the nnbook module,

@@ -5,7 +5,8 @@ runs like a Jupyter cell: its stdout is kept, a final bare expression's repr() i
 exception ends the cell with `!! <Class>: <message> (line N)`, N being the cell line of the
 top-level statement that raised. Every cell's output is preceded by `--- cell K ---`.
 
-Run: /work/.venv-torch/bin/python tests/notebook/gen_expected.py
+Run (from the repository root; scripts/torch-venv.sh makes the PyTorch environment):
+    "${NNBOOK_TORCH_PYTHON:-.venv-torch/bin/python}" tests/notebook/gen_expected.py
 
 torchvision is not installed next to the reference PyTorch, so `install_torchvision_shim`
 provides the few names the data cells use: CIFAR10/MNIST read nnbook's NNBD files from www/data

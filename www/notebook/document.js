@@ -1,9 +1,9 @@
 // A lesson file (www/lessons/<id>.md) as a list of blocks: Markdown prose, runnable ```python
 // cells, ```widget <name> blocks (JSON options) and other fenced code (shown, not run).
 
-/** `text` -> [{type:'prose', text} | {type:'python', code, index} |
+/** `text` -> [{type:'prose', text} | {type:'python', code, index, expectsError} |
  *  {type:'widget', name, options, error?} | {type:'code', lang, code}]; `index` counts the
- *  python cells from 0. */
+ *  python cells from 0; `expectsError` marks a ```python error cell (its error is the lesson). */
 export function parseLesson(text) {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks = [];
@@ -28,7 +28,7 @@ export function parseLesson(text) {
     const code = body.join('\n');
     const [lang, ...rest] = info.split(/\s+/);
     if (lang === 'python') {
-      blocks.push({ type: 'python', code, index: cells++ });
+      blocks.push({ type: 'python', code, index: cells++, expectsError: rest[0] === 'error' });
     } else if (lang === 'widget') {
       const block = { type: 'widget', name: rest[0] || '', options: {} };
       try {

@@ -1,5 +1,5 @@
-// What a cell shows under its code: stdout in a <pre>, an exception as `Kind: message (line N)`,
-// pictures as crisp up-scaled canvases with a caption. Rendering only.
+// What a cell shows under its code: stdout in a <pre>, an exception as Python's traceback
+// (`Cell In[n], line L, in f` frames, then `Kind: message (line N)`), pictures as crisp up-scaled canvases with a caption. Rendering only.
 import { el } from '../widgets/common.js';
 
 const IMAGE_TARGET_PX = 192; // pictures are scaled by a whole factor to about this size
@@ -24,12 +24,27 @@ export function errorLine({ kind, message, line }) {
     line ? ` (line ${line})` : '');
 }
 
+/** The frames of a traceback, outermost first, as IPython prints them. */
+function tracebackFrames(frames) {
+  if (!frames || !frames.length) return null;
+  const lines = ['Traceback (most recent call last):'];
+  for (const f of frames) {
+    lines.push(`  Cell In[${f.cell}], line ${f.line}${f.function ? `, in ${f.function}` : ''}`);
+    if (f.code) lines.push(`    ${f.code}`);
+  }
+  return el('pre', { class: 'nb-traceback' }, lines.join('\n'));
+}
+
 /** Fills `host` with a cell's result `{stdout, error, images}`. */
 export function renderOutput(host, { stdout, error, images = [] }) {
   host.replaceChildren();
   if (stdout) host.append(el('pre', { class: 'nb-stdout' }, stdout));
   for (const img of images) host.append(picture(img));
-  if (error) host.append(errorLine(error));
+  if (error) {
+    const tb = tracebackFrames(error.traceback);
+    if (tb) host.append(tb);
+    host.append(errorLine(error));
+  }
 }
 
 /** A note in the output area (e.g. the kernel restarted), styled as `kind`. */

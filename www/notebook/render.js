@@ -23,7 +23,7 @@ export function renderLesson(article, blocks, texts, ctx) {
     if (block.type === 'prose') {
       article.append(el('div', { class: 'nb-prose' }, ...renderMarkdown(block.text)));
     } else if (block.type === 'python') {
-      const cell = createCell(block.index, block.code, texts[block.index] ?? block.code, ctx);
+      const cell = createCell(block.index, block.code, texts[block.index] ?? block.code, ctx, { expectsError: block.expectsError });
       cells.push(cell);
       article.append(cell.root);
     } else if (block.type === 'widget') {

@@ -1,23 +1,28 @@
 // The CIFAR-10 trainer: controls, progress, live loss and accuracy charts, pause/resume/stop,
-// data drop-in, .safetensors export/import, checkpoints in IndexedDB after every epoch (and on
-// pause/stop) so a reload resumes. All compute is in the worker (www/worker/training.js);
-// this view renders and drives the loop one chunk of steps at a time.
+// data drop-in, .safetensors export/import, checkpoints in the browser (www/storage/) every
+// `checkpointEvery` steps, after every epoch and on pause/stop, so a reload resumes near where
+// training stopped, mid-epoch included. Each tab trains its own run (storage/checkpoints.js
+// says which run a tab restores). All compute is in the worker (www/worker/training.js); this
+// view renders and drives the loop one chunk of steps at a time.
 //
 // Options: {trainSize, batchSize, epochs, optimizer, lr, momentum, relu, augment, normalize,
-// seed, chunkMs, storeKey}. State visible to people and tests: data-state (loading | ready |
-// running | paused | stopped | done | error), data-step, data-epoch, data-loss-first,
-// data-loss-last (mean of the first / last 5 steps), data-images-per-s, data-test-accuracy,
-// data-eval-loss, data-resumed, data-train-name, data-checkpoint-step, data-settled-step (set
-// once a pause or stop has taken effect and its checkpoint is saved).
+// seed, chunkMs, storeKey, checkpointEvery}. State visible to people and tests: data-state
+// (loading | ready | running | paused | stopped | done | error), data-step, data-epoch,
+// data-batch (batches taken in the epoch), data-loss-first, data-loss-last (mean of the first /
+// last 5 steps), data-images-per-s, data-test-accuracy, data-eval-loss, data-resumed,
+// data-run-id, data-train-name, data-checkpoint-step, data-checkpoint-error (the last save
+// failed: storage full, …), data-settled-step (set once a pause or stop has taken effect and
+// its checkpoint is saved).
 import { el, showError } from './common.js';
 import { lineChart } from './train-charts.js';
-import { saveCheckpoint, loadCheckpoint, deleteCheckpoint } from './checkpoint-store.js';
+import { deleteCheckpoint, newRun, onStorageNotice, openRun, saveCheckpoint } from '../storage/index.js';
 import { mount as mountEvaluation } from './evaluation.js';
 import { announceTraining } from './events.js';
 
 const DEFAULTS = {
   trainSize: 1000, batchSize: 32, epochs: 3, optimizer: 'adam', lr: 0.001, momentum: 0.9,
   relu: false, augment: false, normalize: true, seed: 0, chunkMs: 250, storeKey: 'cifar10-trainer',
+  checkpointEvery: 50,
 };
 
 function fmtTime(s) {
@@ -75,6 +80,8 @@ export async function mount(host, options = {}, ctx) {
   const progress = el('progress', { max: 1, value: 0, 'aria-label': 'Training progress' });
   const stats = el('p', { class: 'nn-train-stats', 'aria-live': 'polite' }, '');
   const message = el('p', { class: 'nn-train-message', role: 'status' }, '');
+  // Why checkpoints are not being saved (storage full, another tab blocks it), while it lasts.
+  const storageNote = el('p', { class: 'nn-train-storage', role: 'alert', hidden: true });
   const chartsBox = el('div', { class: 'nn-train-charts' });
   const evalHost = el('div', { class: 'nn-trainer-eval' });
   root.append(
@@ -85,7 +92,7 @@ export async function mount(host, options = {}, ctx) {
       field('seed', c.seed), field('ReLU after each conv', c.relu), field('augmentation (crop + flip)', c.augment),
       field('normalise (CIFAR-10 mean/std)', c.normalize)),
     el('div', { class: 'nn-train-buttons' }, b.start, b.pause, b.resume, b.stop, b.evaluate, b.exportW, b.importW, importInput),
-    progress, stats, message,
+    progress, stats, message, storageNote,
     chartsBox,
     evalHost,
   );
@@ -156,6 +163,7 @@ export async function mount(host, options = {}, ctx) {
       + ` · elapsed ${fmtTime(elapsed)} · ETA ${status.finished ? '0 s' : fmtTime(eta)}`;
     set('step', status.step);
     set('epoch', status.epoch);
+    set('batch', status.batch);
     set('imagesPerS', imagesPerS.toFixed(1));
     if (losses.length) {
       set('lossFirst', mean(losses.slice(0, 5)).toFixed(5));
@@ -164,10 +172,32 @@ export async function mount(host, options = {}, ctx) {
     if (history.length) set('testAccuracy', history[history.length - 1].test_accuracy.toFixed(4));
   }
 
+  // Saves the run; a storage failure (full, blocked by another tab) is said under the message
+  // and training goes on. Resolves to whether it was saved.
+  let runId = null;
+  let savedStep = -1;
   async function checkpoint() {
+    if (!runId) runId = newRun(o.storeKey);
+    set('runId', runId);
     const bytes = await client.call('trainExportState');
-    await saveCheckpoint(o.storeKey, { state: bytes.buffer, losses, history, elapsed, savedAt: Date.now() });
-    set('checkpointStep', status ? status.step : 0);
+    const step = status ? status.step : 0;
+    try {
+      await saveCheckpoint(runId, o.storeKey, {
+        config: status && status.config, step, epoch: status && status.epoch, batch: status && status.batch,
+        state: bytes.buffer, losses, history, elapsed,
+      });
+    } catch (e) {
+      if (e.name !== 'StorageError') throw e;
+      set('checkpointError', e.kind);
+      storageNote.textContent = `Training goes on, but the checkpoint of step ${step} was not saved: ${e.message}.`;
+      storageNote.hidden = false;
+      return false;
+    }
+    delete root.dataset.checkpointError;
+    storageNote.hidden = true;
+    savedStep = step;
+    set('checkpointStep', step);
+    return true;
   }
 
   let looping = false;
@@ -193,12 +223,13 @@ export async function mount(host, options = {}, ctx) {
         message.textContent = `Epoch ${r.epoch + 1} done; evaluating…`;
         const rec = await client.call('trainFinishEpoch');
         history.push(rec);
-        message.textContent = `Epoch ${rec.epoch}: train loss ${rec.train_loss.toFixed(4)}, train accuracy ${(100 * rec.train_accuracy).toFixed(1)} %, test accuracy ${(100 * rec.test_accuracy).toFixed(1)} % (checkpoint saved)`;
+        message.textContent = `Epoch ${rec.epoch}: train loss ${rec.train_loss.toFixed(4)}, train accuracy ${(100 * rec.train_accuracy).toFixed(1)} %, test accuracy ${(100 * rec.test_accuracy).toFixed(1)} %`;
         status = await client.call('trainStatus');
-        await checkpoint();
+        if (await checkpoint()) message.textContent += ' (checkpoint saved)';
         if (!status.finished) announce('epoch');
       } else {
         status = { ...status, step: r.step, epoch: r.epoch, batch: r.batch, batches_per_epoch: r.batches_per_epoch };
+        if (status.step - savedStep >= o.checkpointEvery) await checkpoint();
       }
       showStats();
       draw();
@@ -211,8 +242,9 @@ export async function mount(host, options = {}, ctx) {
     // Pause and stop take effect after the running chunk: save where training stopped, then
     // say so (data-settled-step: the step training stopped at, once the checkpoint is saved).
     if (state === 'paused' || state === 'stopped') {
-      await checkpoint();
-      message.textContent = SETTLED_MESSAGE[state];
+      const saved = await checkpoint();
+      message.textContent = saved ? SETTLED_MESSAGE[state]
+        : `${state === 'paused' ? 'Paused' : 'Stopped'}; the checkpoint was not saved (see below).`;
       set('settledStep', status ? status.step : 0);
       announce(state);
     }
@@ -230,8 +262,8 @@ export async function mount(host, options = {}, ctx) {
 
   b.start.addEventListener('click', () => run(async () => {
     await client.call('trainInit', { config: config() });
-    await deleteCheckpoint(o.storeKey);
-    losses = []; history = []; elapsed = 0; imagesPerS = 0; k = 1;
+    await deleteCheckpoint(runId).catch(() => {}); // a storage problem is said at the next save
+    losses = []; history = []; elapsed = 0; imagesPerS = 0; k = 1; savedStep = 0;
     status = await client.call('trainStatus');
     set('resumed', '0');
     message.textContent = `Training ${status.train_len} images, ${status.parameters.toLocaleString()} parameters.`;
@@ -311,6 +343,11 @@ export async function mount(host, options = {}, ctx) {
     run(() => loadFiles(e.dataTransfer.files));
   });
 
+  const unsubscribe = onStorageNotice(({ kind, message: text }) => {
+    storageNote.textContent = kind === 'ready' ? '' : `Checkpoints are not saved: ${text}.`;
+    storageNote.hidden = kind === 'ready';
+  });
+
   setState('loading');
   await run(async () => {
     await client.call('trainInit', { config: config() });
@@ -318,19 +355,34 @@ export async function mount(host, options = {}, ctx) {
     const [test] = await client.call('trainLoadUrl', { url: 'data/cifar10-test.nnbd', role: 'test' });
     dataStatus.textContent = `CIFAR-10 subset: ${train.count.toLocaleString()} training and ${test.count.toLocaleString()} test images (real images from the CIFAR-10 data set).`;
     set('trainName', train.name);
-    const saved = await loadCheckpoint(o.storeKey).catch(() => null);
-    if (saved && saved.state) {
-      status = await client.call('trainImportState', { bytes: saved.state, file: 'checkpoint (IndexedDB)' });
+    const opened = await openRun(o.storeKey).catch((e) => {
+      storageNote.textContent = `Saved training runs cannot be read: ${e.message}.`;
+      storageNote.hidden = false;
+      return { runId: newRun(o.storeKey), checkpoint: null, others: 0 };
+    });
+    runId = opened.runId;
+    set('runId', runId);
+    const saved = opened.checkpoint;
+    // A checkpoint that does not load (damaged, or from an incompatible nnbook) is said, and the
+    // trainer starts fresh; Start then replaces it.
+    const restored = saved && saved.state && await client.call('trainImportState', { bytes: saved.state, file: 'the checkpoint saved in this browser' })
+      .catch((e) => { message.textContent = `The checkpoint saved ${new Date(saved.savedAt).toLocaleString()} could not be restored (${e.message}); Start begins a new run.`; return null; });
+    if (restored) {
+      status = restored;
       showConfig(status.config);
-      losses = saved.losses || [];
+      losses = (saved.losses || []).slice(0, status.step);
       history = status.history || [];
       elapsed = saved.elapsed || 0;
+      savedStep = status.step;
       set('resumed', '1');
-      message.textContent = `Restored the checkpoint saved ${new Date(saved.savedAt).toLocaleString()}: epoch ${status.epoch + 1}, step ${status.step}. Press Resume to continue or Start to begin anew.`;
+      set('checkpointStep', status.step);
+      const where = status.batch ? `epoch ${status.epoch + 1}, step ${status.step} (batch ${status.batch} of ${status.batches_per_epoch})` : `epoch ${status.epoch + 1}, step ${status.step}`;
+      message.textContent = `Restored the checkpoint saved ${new Date(saved.savedAt).toLocaleString()}: ${where}${opened.adopted ? ' (the newest run no other tab is training)' : ''}. Press Resume to continue or Start to begin anew.`;
       setState(status.finished ? 'done' : 'paused');
     } else {
       status = await client.call('trainStatus');
       set('resumed', '0');
+      if (opened.others && !saved) message.textContent = `Another tab is training ${opened.others === 1 ? 'a run' : `${opened.others} runs`} of this model; Start trains a separate one here.`;
       setState('ready');
     }
     showStats();
@@ -340,6 +392,7 @@ export async function mount(host, options = {}, ctx) {
 
   return {
     destroy() {
+      unsubscribe();
       if (state === 'running') setState('paused');
     },
   };
