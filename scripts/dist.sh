@@ -35,7 +35,7 @@ for p in pkg pkg-parallel; do
   echo "dist: $p wasm $(stat -c %s "dist/www/$p/nnbook_bg.wasm") bytes, $gz gzipped"
 done
 # The widget bundle an embedding page loads (each file gzipped on its own, as a server sends it).
-bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/vendor/wasm-feature-detect.js)
+bundle=(dist/www/nnbook-widgets.js dist/www/client.js dist/www/idb.js dist/www/worker.js dist/www/worker/*.js dist/www/widgets/*.js dist/www/vendor/wasm-feature-detect.js)
 raw=0; gz=0
 for f in "${bundle[@]}"; do raw=$((raw + $(stat -c %s "$f"))); gz=$((gz + $(gzip -9c "$f" | wc -c))); done
 echo "dist: widget bundle (nnbook-widgets.js, client, worker, widgets/*.js): ${#bundle[@]} files, $raw bytes, $gz gzipped"
