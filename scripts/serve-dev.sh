@@ -37,6 +37,7 @@ else
   ) &
   build=$!
   set +m
-  trap 'kill -- -$build 2>/dev/null' EXIT
+  # On exit: end a build still under way; then no marker claims a build that is not running.
+  trap 'kill -- -$build 2>/dev/null; [ -f "$MT/nnbook_bg.wasm" ] || rm -f "$MT/status.json"' EXIT
 fi
 python3 scripts/serve.py --root . --port "$port"

@@ -223,7 +223,14 @@ fn http_404_and_a_refused_connection_are_clear_errors() {
         )),
         "{text}"
     );
-    assert!(text.contains("NNBOOK_CIFAR_URL"), "{text}");
+    assert!(
+        text.contains("NNBOOK_CIFAR_URL") && !text.contains("retry"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"),
+        "{text}"
+    );
     // Nothing listens on a port just freed.
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()

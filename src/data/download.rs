@@ -78,17 +78,32 @@ pub enum Fetched {
     Downloaded,
 }
 
-/// What to do next after a failed download of `url` (expected digest `md5`), for the errors.
-fn next_steps(url: &str, md5: &str) -> String {
+/// What to do next after a failed download of `url` (expected digest `md5`), for the errors;
+/// `retry` for failures a second try may not meet (a broken or stalled transfer, no answer).
+fn next_steps(url: &str, md5: &str, retry: bool) -> String {
+    let again = if retry {
+        "run `make data` again to retry (nothing was kept); or "
+    } else {
+        ""
+    };
+    let mirror = if url == CIFAR_URL {
+        "set NNBOOK_CIFAR_URL to a mirror of it (and NNBOOK_CIFAR_MD5 if its digest differs)"
+            .to_string()
+    } else {
+        format!(
+            "check NNBOOK_CIFAR_URL ({url}) and NNBOOK_CIFAR_MD5, or unset them to use {CIFAR_URL}"
+        )
+    };
     format!(
-        "run `make data` again to retry; or download {CIFAR_FILE} yourself (e.g. from {url}, MD5 {md5}) \
-         and set NNBOOK_CIFAR_ARCHIVE=/path/to/{CIFAR_FILE}; or set NNBOOK_CIFAR_URL to a mirror of it \
-         (and NNBOOK_CIFAR_MD5 if its digest differs); or point NNBOOK_DATA_SRC at a folder of the sprite PNGs"
+        "{again}download {CIFAR_FILE} yourself (from {CIFAR_URL}; expected MD5 {md5}) and set \
+         NNBOOK_CIFAR_ARCHIVE=/path/to/{CIFAR_FILE}; or {mirror}; or point NNBOOK_DATA_SRC at a \
+         folder of the sprite PNGs"
     )
 }
 
-fn download_error(url: &str, md5: &str, message: String) -> DataError {
-    DataError::in_file(url, DataErrorKind::Download { message }).with_hint(next_steps(url, md5))
+fn download_error(url: &str, md5: &str, message: String, retry: bool) -> DataError {
+    DataError::in_file(url, DataErrorKind::Download { message })
+        .with_hint(next_steps(url, md5, retry))
 }
 
 /// Returns at once when `dest` holds a file whose MD5 is `md5`; otherwise downloads `url` to
@@ -161,11 +176,13 @@ fn download_to(
         .build();
     let agent: ureq::Agent = config.into();
     let mut response = agent.get(url).call().map_err(|e| {
-        let message = match e {
-            ureq::Error::StatusCode(code) => format!("the server answered HTTP {code}"),
-            other => format!("cannot fetch it: {other}"),
+        let (message, retry) = match e {
+            ureq::Error::StatusCode(code) => {
+                (format!("the server answered HTTP {code}"), code >= 500)
+            }
+            other => (format!("cannot fetch it: {other}"), true),
         };
-        download_error(url, md5, message)
+        download_error(url, md5, message, retry)
     })?;
     let total = response.body().content_length();
     let tmp_name = tmp.display().to_string();
@@ -188,6 +205,7 @@ fn download_to(
                     url,
                     md5,
                     format!("the transfer broke off after {done}{of} bytes: {e}"),
+                    true,
                 ));
             }
         };
@@ -202,6 +220,7 @@ fn download_to(
             url,
             md5,
             format!("the transfer ended after {done} of {t} bytes"),
+            true,
         ));
     }
     file.sync_all().map_err(|e| DataError::io(&tmp_name, &e))?;
@@ -216,7 +235,7 @@ fn download_to(
         )
         .with_hint(format!(
             "the {done} bytes served there are not the expected archive, so nothing was kept; {}",
-            next_steps(url, md5)
+            next_steps(url, md5, false)
         )));
     }
     Ok(())
@@ -230,6 +249,8 @@ pub struct ProgressBar {
     last_draw: Option<Instant>,
     last_tenth: u64,
     tty: bool,
+    /// A redrawn line is on the terminal without its newline yet.
+    open_line: bool,
 }
 
 impl ProgressBar {
@@ -241,6 +262,16 @@ impl ProgressBar {
             last_draw: None,
             last_tenth: 0,
             tty: std::io::stderr().is_terminal(),
+            open_line: false,
+        }
+    }
+
+    /// Ends a line still being redrawn (a transfer without `Content-Length` never says it is
+    /// finished), so the next output starts on a line of its own.
+    pub fn finish(&mut self) {
+        if self.open_line {
+            let _ = writeln!(std::io::stderr());
+            self.open_line = false;
         }
     }
 
@@ -270,6 +301,7 @@ impl ProgressBar {
                 let filled = (frac * width as f64) as usize;
                 let bar = format!("{}{}", "#".repeat(filled), ".".repeat(width - filled));
                 let _ = write!(err, "\r[{bar}] {line}  ");
+                self.open_line = !finished;
                 if finished {
                     let _ = writeln!(err);
                 }

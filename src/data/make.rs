@@ -472,14 +472,18 @@ pub fn run_cli(args: &[String]) -> Result<Option<MakeOptions>, DataError> {
         return Ok(None);
     }
     let opts = MakeOptions::from_args(args)?;
-    let mut bar = ProgressBar::new(&format!("download {}", download::CIFAR_FILE));
+    let bar = std::cell::RefCell::new(ProgressBar::new(&format!(
+        "download {}",
+        download::CIFAR_FILE
+    )));
     let report = make_data_with(
         &opts,
         &mut |line| {
+            bar.borrow_mut().finish();
             println!("data: {line}");
             let _ = std::io::stdout().flush();
         },
-        &mut |p| bar.update(p),
+        &mut |p| bar.borrow_mut().update(p),
     )?;
     print!("{report}");
     Ok(Some(opts))
