@@ -16,7 +16,9 @@ fn interrupt_stops_the_cell_with_keyboard_interrupt() {
     let r = nb.run_cell("i = 0\nwhile True:\n    i += 1\n");
     let e = r.error.expect("interrupted");
     assert_eq!(e.class, "KeyboardInterrupt");
-    assert_eq!(e.to_string(), "KeyboardInterrupt (line 2)");
+    // The line executing when the check fired, as Python's traceback names it: inside the loop
+    // (the `i += 1` statement; the `while` test is line 2).
+    assert_eq!(e.to_string(), "KeyboardInterrupt (line 3)");
     assert_eq!(calls.get(), 3);
     // The loop ran until the third check: 3 × 4096 steps, two per iteration.
     let i: i64 = nb.global_str("i").unwrap().parse().unwrap();
