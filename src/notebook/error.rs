@@ -84,7 +84,7 @@ impl PyErr {
     /// level) as the error unwinds through it; only the innermost statement of each depth is
     /// kept. At depth 0 it also sets [`PyErr::line`].
     pub fn unwind_through(mut self, depth: usize, frame: TraceFrame) -> PyErr {
-        if self.recorded_depth.is_some_and(|d| d <= depth) {
+        if !self.wants_frame(depth) {
             return self;
         }
         self.recorded_depth = Some(depth);
@@ -93,6 +93,11 @@ impl PyErr {
         }
         self.traceback.insert(0, frame);
         self
+    }
+    /// Whether the statement running at `depth` is still to be recorded (no inner statement
+    /// of that depth was).
+    pub fn wants_frame(&self, depth: usize) -> bool {
+        self.recorded_depth.is_none_or(|d| d > depth)
     }
     /// The traceback as Python prints it (the last line is [`PyErr::last_line`]).
     pub fn traceback_text(&self) -> String {

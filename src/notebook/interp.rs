@@ -35,7 +35,7 @@ pub struct Frame {
 pub struct CodeCtx {
     pub src: Rc<str>,
     pub cell: u64,
-    pub function: Option<String>,
+    pub function: Option<Rc<str>>,
 }
 
 /// The 1-based line of byte `offset` in `src`.
@@ -160,6 +160,10 @@ impl Interp {
         let Some(ctx) = self.code.last() else {
             return e;
         };
+        let depth = self.code.len() - 1;
+        if !e.wants_frame(depth) {
+            return e; // an outer statement of a frame already recorded: no line to work out
+        }
         let start = at.start().to_usize().min(ctx.src.len());
         let line = line_of(&ctx.src, start);
         let code = ctx.src[..start]
@@ -173,10 +177,10 @@ impl Interp {
         let frame = TraceFrame {
             cell: ctx.cell,
             line,
-            function: ctx.function.clone(),
+            function: ctx.function.as_deref().map(str::to_string),
             code,
         };
-        e.unwind_through(self.code.len() - 1, frame)
+        e.unwind_through(depth, frame)
     }
 
     fn exec_stmt(&mut self, s: &Stmt, f: &mut Frame) -> PyResult<Flow> {
@@ -387,7 +391,7 @@ impl Interp {
             None => (Rc::from(""), 0),
         };
         Ok(FuncObj {
-            name: d.name.id.to_string(),
+            name: Rc::from(d.name.id.as_str()),
             def: Rc::new(d.clone()),
             src,
             cell,
@@ -764,7 +768,7 @@ impl Interp {
                 .get(name)
                 .cloned()
                 .ok_or_else(|| no_attr(obj, name)),
-            Value::Func(fu) if name == "__name__" => Ok(Value::str(fu.name.as_str())),
+            Value::Func(fu) if name == "__name__" => Ok(Value::Str(fu.name.clone())),
             Value::Type(n) if name == "__name__" || name == "__qualname__" => {
                 Ok(Value::Str(n.clone()))
             }

@@ -172,7 +172,8 @@ pub struct OptimObj {
 /// A function written with `def` (defaults evaluated at definition, as in Python).
 #[derive(Debug)]
 pub struct FuncObj {
-    pub name: String,
+    /// Shared with the traceback context of each call (no copy per call).
+    pub name: Rc<str>,
     pub def: Rc<ast::StmtFunctionDef>,
     /// The source of the cell that defined it and that cell's execution count (tracebacks).
     pub src: Rc<str>,
