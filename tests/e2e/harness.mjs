@@ -130,3 +130,14 @@ export async function openBrowserPanel(page) {
   if (!(await page.$eval('#this-browser', (d) => d.open))) await page.click('#this-browser > summary');
   await page.waitForSelector('#capabilities[data-state="ready"]', { timeout: 30000 });
 }
+
+/** Runs `fn(page)` in a browser with a profile of its own (a new user-data directory: no
+ *  storage, cache or service worker from any other test), closed afterwards. */
+export async function inFreshProfile(fn) {
+  const browser = await launch();
+  try {
+    return await fn(await browser.newPage());
+  } finally {
+    await browser.close();
+  }
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fillCell, launch, ROOT, screenshot, serve } from './harness.mjs';
+import { fillCell, inFreshProfile, ROOT, screenshot, serve } from './harness.mjs';
 
 const lessons = JSON.parse(readFileSync(join(ROOT, 'www/lessons/index.json'), 'utf8'));
 const cell = (i) => `.nb-cell[data-index="${i}"]`;
@@ -40,9 +40,7 @@ describe('Run all, every lesson, fresh profile each', () => {
 
   for (const { id } of lessons) {
     test(`${id}: Run all runs every cell and prints what PyTorch prints`, async () => {
-      const browser = await launch();
-      try {
-        const page = await browser.newPage();
+      await inFreshProfile(async (page) => {
         await page.setViewportSize({ width: 1000, height: 900 });
         await openLesson(page, server.url, id);
         const n = await page.locator('.nb-cell').count();
@@ -64,16 +62,12 @@ describe('Run all, every lesson, fresh profile each', () => {
         assert.deepEqual(await shownOutputs(page), want);
         assert.ok(await page.isHidden('#nb-runall-status'));
         assert.deepEqual(page.consoleErrors, []);
-      } finally {
-        await browser.close();
-      }
+      });
     });
   }
 
   test('Run all stops at an unmarked error and says how many cells did not run', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.newPage();
+    await inFreshProfile(async (page) => {
       await openLesson(page, server.url, 'tour');
       const n = await page.locator('.nb-cell').count();
       await fillCell(page, 1, 'x = 1\nprint(undefined_name)');
@@ -89,15 +83,11 @@ describe('Run all, every lesson, fresh profile each', () => {
       assert.equal(await page.textContent(`${cell(0)} .nb-count`), '[1]');
       assert.equal(await page.textContent(`${cell(1)} .nb-count`), '[2]');
       assert.equal(await page.textContent(`${cell(2)} .nb-count`), '[ ]');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 
   test('a traceback names the line inside the block and marks it; Shift+Enter moves on', async () => {
-    const browser = await launch();
-    try {
-      const page = await browser.newPage();
+    await inFreshProfile(async (page) => {
       await openLesson(page, server.url, 'tour');
       await page.waitForSelector('#nb-kernel[data-state="ready"]', { timeout: 60000 });
       await fillCell(page, 0, 'import torch\ndef f(x):\n    return x.reshape(7, -1)\nfor i in range(3):\n    if i == 2:\n        f(torch.ones(64, 3))');
@@ -118,8 +108,6 @@ describe('Run all, every lesson, fresh profile each', () => {
       const marked = await page.$$eval(`${cell(0)} .cm-line`, (ls) => ls.map((l, i) => (l.classList.contains('nb-line-error') ? i + 1 : 0)).filter(Boolean));
       assert.deepEqual(marked, [6]);
       await screenshot(page, 'cell-traceback');
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
